@@ -1,0 +1,7 @@
+from gateway import models  # noqa: F401  (registers every table on the metadata)
+from gateway.database import Base
+from gateway.settings import Settings
+from shared.migrations import run_env
+
+settings = Settings()
+run_env(Base.metadata, settings.database_url or settings.default_sqlite_url("gateway"))

@@ -1,0 +1,253 @@
+"""The proxy data path: a pure-ASGI forwarder from public routes to the owning service.
+
+It streams bodies both ways, strips hop-by-hop headers (RFC 9110 §7.6.1, and every header named
+in ``Connection``), drops identity headers sent by clients, sets ``X-Forwarded-*``, propagates
+``X-Request-ID`` and attaches a freshly signed service token. A service that is down answers 503
+and one that is too slow 504, within the configured deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx2
+from starlette.types import Message, Receive, Scope, Send
+
+from gateway.routing import Route
+from gateway.service_tokens import ServiceTokenMinter
+from gateway.settings import Settings
+from shared.observability import current_request_id
+from shared.principal import Principal
+from shared.problems import ProblemError, problem_response
+
+logger = logging.getLogger("kafaat.gateway.proxy")
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+# Set by the gateway itself, or identity claims a client must never be able to forge.
+_REQUEST_HEADERS_REPLACED = frozenset(
+    {
+        b"host",
+        b"authorization",
+        b"cookie",
+        b"x-request-id",
+        b"x-principal",
+        b"x-service-token",
+        b"x-remote-user",
+        b"x-forwarded-user",
+        b"x-forwarded-email",
+    }
+)
+_FORWARDED = frozenset(
+    {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"forwarded"}
+)
+_IDENTITY_PREFIXES = (b"x-user-", b"x-auth-", b"x-principal-", b"x-kafaat-")
+_RESPONSE_HEADERS_REPLACED = frozenset({b"x-request-id", b"server", b"date"})
+
+PrincipalResolver = Callable[[str | None], Awaitable[Principal]]
+
+
+def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
+    named = [
+        token.strip().lower()
+        for name, value in headers
+        if name == b"connection"
+        for token in value.split(b",")
+    ]
+    return HOP_BY_HOP.union(named)
+
+
+def _is_identity_header(name: bytes) -> bool:
+    return name in _REQUEST_HEADERS_REPLACED or name.startswith(_IDENTITY_PREFIXES)
+
+
+class Proxy:
+    def __init__(
+        self,
+        settings: Settings,
+        minter: ServiceTokenMinter,
+        resolve_principal: PrincipalResolver,
+    ) -> None:
+        self.settings = settings
+        self.minter = minter
+        self.resolve_principal = resolve_principal
+        self.service_urls = settings.service_urls()
+        self.client: httpx2.AsyncClient | None = None
+
+    def open(self) -> None:
+        settings = self.settings
+        self.client = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.upstream_deadline,
+                write=settings.upstream_deadline,
+                pool=settings.pool_timeout,
+            ),
+            limits=httpx2.Limits(
+                max_connections=settings.max_connections_per_service * len(self.service_urls),
+                max_keepalive_connections=settings.max_connections_per_service,
+                keepalive_expiry=30,
+            ),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+    def _upstream_headers(
+        self, scope: Scope, principal: Principal, audience: str
+    ) -> list[tuple[bytes, bytes]]:
+        incoming: list[tuple[bytes, bytes]] = scope["headers"]
+        dropped = _connection_tokens(incoming)
+        headers: list[tuple[bytes, bytes]] = []
+        forwarded_for: bytes | None = None
+        host = b""
+        for name, value in incoming:
+            if name == b"host":
+                host = value
+            if name in dropped or _is_identity_header(name):
+                continue
+            if name in _FORWARDED:
+                if self.settings.trust_forwarded_headers:
+                    if name == b"x-forwarded-for":
+                        forwarded_for = value
+                    else:
+                        headers.append((name, value))
+                continue
+            headers.append((name, value))
+        client = scope.get("client")
+        client_ip = (client[0] if client else "unknown").encode()
+        forwarded_for = forwarded_for + b", " + client_ip if forwarded_for else client_ip
+        headers.append((b"x-forwarded-for", forwarded_for))
+        if not self.settings.trust_forwarded_headers:
+            headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+            if host:
+                headers.append((b"x-forwarded-host", host))
+        request_id = current_request_id()
+        if request_id:
+            headers.append((b"x-request-id", request_id.encode()))
+        token = self.minter.token_for(principal, audience)
+        headers.append((b"authorization", b"Bearer " + token.encode()))
+        return headers
+
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send, route: Route, upstream_path: str
+    ) -> None:
+        try:
+            authorization = None
+            for name, value in scope["headers"]:
+                if name == b"authorization":
+                    authorization = value.decode("latin-1")
+                    break
+            principal = await self.resolve_principal(authorization)
+            await self._forward(scope, receive, send, route, upstream_path, principal)
+        except ProblemError as problem:
+            response = problem_response(
+                problem.status,
+                title=problem.title,
+                detail=problem.detail,
+                slug=problem.slug,
+                errors=problem.errors,
+                headers=problem.headers,
+                extra=problem.extra,
+            )
+            await response(scope, receive, send)
+
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        route: Route,
+        upstream_path: str,
+        principal: Principal,
+    ) -> None:
+        assert self.client is not None, "proxy used before the application started"
+        service = route.service
+        url = self.service_urls[service] + upstream_path
+        query = scope.get("query_string", b"")
+        if query:
+            url += "?" + query.decode("latin-1")
+        headers = self._upstream_headers(scope, principal, service)
+        content = await _request_body(receive)
+        request = self.client.build_request(scope["method"], url, headers=headers, content=content)
+        try:
+            async with asyncio.timeout(self.settings.upstream_deadline):
+                upstream = await self.client.send(request, stream=True)
+        except (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout) as exc:
+            logger.warning("%s did not answer in time: %r", service, exc)
+            raise _upstream_problem(504, service, "did not answer in time") from exc
+        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
+            logger.warning("%s is unreachable: %r", service, exc)
+            raise _upstream_problem(503, service, "is unavailable") from exc
+        except httpx2.TransportError as exc:
+            logger.warning("%s failed: %r", service, exc)
+            raise _upstream_problem(502, service, "answered with a broken response") from exc
+        try:
+            await self._relay(upstream, send)
+        finally:
+            await upstream.aclose()
+
+    async def _relay(self, upstream: httpx2.Response, send: Send) -> None:
+        raw_headers = upstream.headers.raw
+        dropped = _connection_tokens(raw_headers) | _RESPONSE_HEADERS_REPLACED
+        headers = [(name.lower(), value) for name, value in raw_headers]
+        headers = [(name, value) for name, value in headers if name not in dropped]
+        await send(
+            {"type": "http.response.start", "status": upstream.status_code, "headers": headers}
+        )
+        try:
+            async for chunk in upstream.aiter_raw():
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except httpx2.TransportError as exc:
+            # Headers are gone already: all we can do is cut the response short.
+            logger.warning("upstream body interrupted: %r", exc)
+            raise
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _upstream_problem(status: int, service: str, what: str) -> ProblemError:
+    return ProblemError(
+        status,
+        f"The {service} service {what}; other services are unaffected. Retry later.",
+        slug={502: "upstream-error", 503: "upstream-unavailable"}.get(status, "upstream-timeout"),
+        extra={"service": service},
+        headers={"Retry-After": "5"} if status == 503 else None,
+    )
+
+
+async def _request_body(receive: Receive) -> bytes | AsyncIterator[bytes] | None:
+    """The request body: bytes when it came in one message (the common case), else a stream."""
+    first: Message = await receive()
+    body: bytes = first.get("body", b"")
+    if not first.get("more_body", False):
+        return body or None
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield body
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            yield message.get("body", b"")
+            if not message.get("more_body", False):
+                return
+
+    return stream()

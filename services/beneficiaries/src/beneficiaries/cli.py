@@ -1,0 +1,23 @@
+"""``kafaat-beneficiaries migrate | serve``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from beneficiaries.settings import Settings
+from shared.cli import service_cli
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+
+run = service_cli(
+    service="beneficiaries",
+    service_root=SERVICE_ROOT,
+    settings_factory=Settings,
+    app_factory="beneficiaries.main:create_app",
+    default_port=8002,
+)
+
+
+def main() -> None:
+    sys.exit(run(None))

@@ -1,0 +1,7 @@
+from network import models  # noqa: F401  (registers every table on the metadata)
+from network.database import Base
+from network.settings import Settings
+from shared.migrations import run_env
+
+settings = Settings()
+run_env(Base.metadata, settings.database_url or settings.default_sqlite_url("network"))

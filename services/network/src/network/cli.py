@@ -1,0 +1,23 @@
+"""``kafaat-network migrate | serve``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from network.settings import Settings
+from shared.cli import service_cli
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+
+run = service_cli(
+    service="network",
+    service_root=SERVICE_ROOT,
+    settings_factory=Settings,
+    app_factory="network.main:create_app",
+    default_port=8003,
+)
+
+
+def main() -> None:
+    sys.exit(run(None))

@@ -1,0 +1,131 @@
+"""The one way a Kafaat application is built (the three services and the gateway)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.params import Depends as DependsParam
+from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
+
+from shared import health
+from shared.auth import authenticate
+from shared.db import create_engine, create_sessionmaker
+from shared.observability import RequestIdMiddleware, configure_logging
+from shared.problems import install_problem_handlers
+from shared.settings import BaseServiceSettings, ServiceTokenVerifierSettings
+from shared.tokens import ServiceTokenVerifier, development_keypair, load_public_keys
+
+ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable, readable operation ids (``offers-list``) for generated front-end clients."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}".replace("_", "-")
+
+
+def create_base_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    settings: BaseServiceSettings,
+    routers: Sequence[APIRouter],
+    dependencies: Sequence[DependsParam] = (),
+    extra_lifespan: ExtraLifespan | None = None,
+    middleware: Sequence[Middleware] = (),
+    version: str = "0.1.0",
+    **fastapi_options: Any,
+) -> FastAPI:
+    """Build an application: its engine in ``lifespan``, problem+json errors, request ids,
+    JSON logs, ``/healthz`` and ``/readyz``. ``middleware`` runs inside the request-id one, in
+    the order given."""
+    configure_logging(service, settings.log_level, json_lines=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(
+            settings.database_url or settings.default_sqlite_url(service),
+            pool_size=settings.database_pool_size,
+            echo=settings.database_echo,
+        )
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        dependencies=list(dependencies),
+        generate_unique_id_function=operation_id,
+        **fastapi_options,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    for extra in reversed(middleware):
+        app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def token_verifier(settings: ServiceTokenVerifierSettings, audience: str) -> ServiceTokenVerifier:
+    if settings.service_token_public_keys is not None:
+        pems = settings.service_token_public_keys.get_secret_value().encode()
+    else:
+        # Development only (production refuses to start without keys, see the settings).
+        _, pems = development_keypair(settings.var_dir)
+    return ServiceTokenVerifier(
+        public_keys=load_public_keys(pems),
+        audience=audience,
+        issuer=settings.service_token_issuer,
+        leeway_seconds=settings.service_token_leeway_seconds,
+    )
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    settings: ServiceTokenVerifierSettings,
+    routers: Sequence[APIRouter],
+    extra_lifespan: ExtraLifespan | None = None,
+) -> FastAPI:
+    """A service behind the gateway: every route needs the gateway's service token unless it
+    is marked ``@public``; the OpenAPI document too."""
+    app = create_base_app(
+        service=service,
+        title=title,
+        description=description,
+        settings=settings,
+        routers=routers,
+        dependencies=[Depends(authenticate)],
+        extra_lifespan=extra_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.token_verifier = token_verifier(settings, audience=service)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document() -> dict[str, Any]:
+        return app.openapi()
+
+    return app

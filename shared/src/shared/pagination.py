@@ -1,0 +1,148 @@
+"""Keyset pagination: ``?limit=&cursor=`` answering ``{"items": [...], "next_cursor": ...}``.
+
+The cursor is opaque to clients: base64url JSON of the last row's sort values, bound to the sort
+order it was made for. Page 500 costs what page 1 costs, because the database seeks to the
+cursor with an index instead of counting past skipped rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.problems import FieldProblem, ProblemError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=1024, description="`next_cursor` of the previous page")
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageParamsDep = Annotated[PageParams, Depends(_page_params)]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a keyset order; the last key of an order must be unique (the id)."""
+
+    column: ColumnElement[Any]
+    descending: bool = False
+
+    def value_of(self, row: Any) -> Any:
+        return getattr(row, self.column.key)  # type: ignore[attr-defined]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, UUID):
+        return {"u": value.hex}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        if "u" in value:
+            return UUID(value["u"])
+        raise ValueError("unknown cursor value")
+    return value
+
+
+def encode_cursor(order_name: str, values: Sequence[Any]) -> str:
+    payload = json.dumps({"o": order_name, "v": [_encode_value(v) for v in values]})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _bad_cursor(reason: str) -> ProblemError:
+    return ProblemError(
+        422,
+        "The cursor is not one this list gave out; start again without it.",
+        slug="validation",
+        title="Invalid request",
+        errors=[FieldProblem(field="query.cursor", reason=reason)],
+    )
+
+
+def decode_cursor(cursor: str, order_name: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        values = [_decode_value(v) for v in payload["v"]]
+        name = payload["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise _bad_cursor("malformed cursor") from exc
+    if name != order_name:
+        raise _bad_cursor(f"cursor was made for the order '{name}', not '{order_name}'")
+    if len(values) != size:
+        raise _bad_cursor("malformed cursor")
+    return values
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order ``keys``: (a > x) OR (a = x AND b > y) …"""
+    clauses: list[ColumnElement[bool]] = []
+    for index, key in enumerate(keys):
+        equal_prefix = [k.column == v for k, v in zip(keys[:index], values[:index], strict=True)]
+        step = key.column < values[index] if key.descending else key.column > values[index]
+        clauses.append(and_(*equal_prefix, step))
+    return or_(*clauses)
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    keys: Sequence[SortKey],
+    params: PageParams,
+    *,
+    order_name: str = "default",
+) -> tuple[list[Any], str | None]:
+    """Run ``statement`` (selecting ORM entities) one page at a time in the order ``keys``."""
+    if params.cursor:
+        values = decode_cursor(params.cursor, order_name, len(keys))
+        statement = statement.where(_after(keys, values))
+    ordering = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    statement = statement.order_by(*ordering).limit(params.limit + 1)
+    rows = list((await session.scalars(statement)).all())
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(order_name, [k.value_of(last) for k in keys])
+    return rows, next_cursor

@@ -1,0 +1,160 @@
+"""RFC 9457 problem details for every error a service or the gateway answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://kafaat.ma/problems/"
+
+logger = logging.getLogger("kafaat.errors")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the field, e.g. `body.sessions.0.start_date`")
+    reason: str
+    code: str | None = None
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class ProblemError(Exception):
+    """Raise to answer a problem+json; ``slug`` becomes the problem ``type``."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: Sequence[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or title or str(status))
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+        self.extra = extra or {}
+
+
+def problem_response(
+    status: int,
+    *,
+    title: str | None = None,
+    detail: str | None = None,
+    slug: str | None = None,
+    errors: Sequence[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [e.model_dump(exclude_none=True) for e in errors]
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    """Turn pydantic/FastAPI validation errors into field problems."""
+    problems = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        problems.append(
+            FieldProblem(
+                field=".".join(location) or "body",
+                reason=str(error.get("msg", "invalid")),
+                code=error.get("type"),
+            )
+        )
+    return problems
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = field_problems(exc.errors())
+    fields = ", ".join(p.field for p in problems)
+    return problem_response(
+        422,
+        title="Invalid request",
+        slug="validation",
+        detail=f"The request has invalid fields: {fields}",
+        errors=problems,
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = None
+    return problem_response(exc.status_code, detail=detail, headers=exc.headers)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        slug=exc.slug,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The trace goes to the log, never to the client.
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        500,
+        slug="internal",
+        detail="An unexpected error occurred. Quote the X-Request-ID header when reporting it.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problems a route may answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,35 @@
+"""The platform's processes as the launcher and the ops commands see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    env_prefix: str
+    app_factory: str
+    default_port: int
+    root: Path
+
+    @property
+    def url_setting(self) -> str:
+        return f"{self.env_prefix}DATABASE_URL"
+
+
+PROCESSES: tuple[Process, ...] = (
+    Process("offers", "KAFAAT_OFFERS_", "offers.main:create_app", 8001, ROOT / "services/offers"),
+    Process(
+        "beneficiaries",
+        "KAFAAT_BENEFICIARIES_",
+        "beneficiaries.main:create_app",
+        8002,
+        ROOT / "services/beneficiaries",
+    ),
+    Process("network", "KAFAAT_NETWORK_", "network.main:create_app", 8003, ROOT / "services/network"),
+    Process("gateway", "KAFAAT_GATEWAY_", "gateway.main:create_app", 8000, ROOT / "gateway"),
+)
