@@ -2,11 +2,14 @@
 
     kafaat run        migrate, then run the four processes on loopback until Ctrl-C
     kafaat migrate    upgrade every database to its latest migration
+    kafaat seed-demo  load the demo data of every service (idempotent)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib
 import os
 import signal
 import sys
@@ -33,8 +36,22 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def seed_demo(args: argparse.Namespace) -> int:
+    """Load each package's demo data (``<package>.demo.seed``); safe to run again."""
+    for process in PROCESSES:
+        try:
+            demo = importlib.import_module(f"{process.name}.demo")
+        except ModuleNotFoundError:
+            continue
+        print(f"seeding demo data into {process.name}", flush=True)
+        asyncio.run(demo.seed(database_url(process.env_prefix, process.name)))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     migrate(args)
+    if args.demo:
+        seed_demo(args)
     ports = {p.name: p.default_port + args.port_offset for p in PROCESSES}
     running = launcher.start(ports, {}, host=args.host)
     stopping = threading.Event()
@@ -75,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     run_parser = commands.add_parser("run", help="migrate and run the whole platform on loopback")
     run_parser.add_argument("--host", default="127.0.0.1")
     run_parser.add_argument("--port-offset", type=int, default=0)
+    run_parser.add_argument("--demo", action="store_true", help="load demo data first")
     run_parser.set_defaults(handler=run)
     commands.add_parser("migrate", help="upgrade every database").set_defaults(handler=migrate)
+    commands.add_parser("seed-demo", help="load demo data").set_defaults(handler=seed_demo)
     args = parser.parse_args(argv)
     sys.exit(args.handler(args))

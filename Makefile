@@ -1,0 +1,54 @@
+# Kafaat: `make run` runs the platform on SQLite with demo data; `make test` runs every check.
+# Needs only Python 3.11+ and make: uv is installed into .tools/ and everything else by uv.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := shared gateway services/offers services/beneficiaries services/network
+SERVICE_ROOTS := gateway services/offers services/beneficiaries services/network
+export KAFAAT_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install run test lint typecheck migrations-check unit-tests bench format clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --all-packages --quiet
+
+run: install
+	$(BIN)/kafaat run --demo
+
+test: install lint typecheck migrations-check unit-tests
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+# Upgrade a scratch SQLite and PostgreSQL database to head, then `alembic check` that the
+# models and the migrations agree.
+migrations-check:
+	$(BIN)/python -m kafaat.migrations_check $(SERVICE_ROOTS)
+
+unit-tests:
+	@set -e; for package in $(PACKAGES) .; do \
+		dir=$$package/tests; [ "$$package" = . ] && dir=tests; \
+		echo "== pytest $$dir"; \
+		$(BIN)/pytest $$dir -q -p no:cacheprovider; \
+	done
+
+bench: install
+	$(BIN)/python -m bench
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .tools var .mypy_cache .ruff_cache
