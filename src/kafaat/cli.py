@@ -1,8 +1,8 @@
 """``kafaat``: the platform's ops command line.
 
-    kafaat run        migrate, then run the four processes on loopback until Ctrl-C
-    kafaat migrate    upgrade every database to its latest migration
-    kafaat seed-demo  load the demo data of every service (idempotent)
+kafaat run        migrate, then run the four processes on loopback until Ctrl-C
+kafaat migrate    upgrade every database to its latest migration
+kafaat seed-demo  load the demo data of every service (idempotent)
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ PROCESSES: tuple[Process, ...] = (
         8002,
         ROOT / "services/beneficiaries",
     ),
-    Process("network", "KAFAAT_NETWORK_", "network.main:create_app", 8003, ROOT / "services/network"),
+    Process(
+        "network", "KAFAAT_NETWORK_", "network.main:create_app", 8003, ROOT / "services/network"
+    ),
     Process("gateway", "KAFAAT_GATEWAY_", "gateway.main:create_app", 8000, ROOT / "gateway"),
 )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from beneficiaries.database import Base
 from beneficiaries.main import create_app
@@ -16,7 +17,7 @@ def _create_app(database_url: str, keys: Keys) -> FastAPI:
     settings = Settings(
         environment=Environment.TEST,
         database_url=database_url,
-        service_token_public_keys=keys.public_pem.decode(),
+        service_token_public_keys=SecretStr(keys.public_pem.decode()),
         log_json=False,
     )
     return create_app(settings)

@@ -15,6 +15,7 @@ from shared import health
 from shared.auth import authenticate
 from shared.db import create_engine, create_sessionmaker
 from shared.observability import RequestIdMiddleware, configure_logging
+from shared.policy import require
 from shared.problems import install_problem_handlers
 from shared.settings import BaseServiceSettings, ServiceTokenVerifierSettings
 from shared.tokens import ServiceTokenVerifier, development_keypair, load_public_keys
@@ -124,7 +125,7 @@ def create_service_app(
     )
     app.state.token_verifier = token_verifier(settings, audience=service)
 
-    @app.get("/openapi.json", include_in_schema=False)
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[require(anonymous=True)])
     async def openapi_document() -> dict[str, Any]:
         return app.openapi()
 

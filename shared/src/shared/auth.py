@@ -55,7 +55,7 @@ async def authenticate(request: Request) -> None:
         raise _unauthorized(f"Invalid service token: {exc}") from exc
 
 
-def _current_principal(request: Request) -> Principal:
+def current_principal(request: Request) -> Principal:
     principal = getattr(request.state, "principal", None)
     if principal is None:  # only reachable from a route marked public
         raise _unauthorized("This route needs an authenticated caller.")
@@ -63,4 +63,4 @@ def _current_principal(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

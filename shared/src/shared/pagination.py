@@ -60,7 +60,7 @@ class SortKey:
     descending: bool = False
 
     def value_of(self, row: Any) -> Any:
-        return getattr(row, self.column.key)  # type: ignore[attr-defined]
+        return getattr(row, str(self.column.key))
 
 
 def _encode_value(value: Any) -> Any:

@@ -15,7 +15,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,9 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def backends() -> list[str]:
-    return [b.strip() for b in os.environ.get("KAFAAT_TEST_BACKENDS", "sqlite,postgresql").split(",")]
+    return [
+        b.strip() for b in os.environ.get("KAFAAT_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    ]
 
 
 def postgres_admin_url() -> str:
@@ -83,7 +85,7 @@ async def migrated_engine(service_root: Path, url: str) -> AsyncEngine:
 
 
 async def empty_tables(engine: AsyncEngine, metadata: MetaData) -> None:
-    tables = [t for t in reversed(metadata.sorted_tables)]
+    tables = list(reversed(metadata.sorted_tables))
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
@@ -121,7 +123,9 @@ class Keys:
     def token(self, audience: str, principal: Principal | None = None, **claims: Any) -> str:
         return self.signer.sign(principal or make_principal(**claims), audience)
 
-    def headers(self, audience: str, principal: Principal | None = None, **claims: Any) -> dict[str, str]:
+    def headers(
+        self, audience: str, principal: Principal | None = None, **claims: Any
+    ) -> dict[str, str]:
         return {"Authorization": "Bearer " + self.token(audience, principal, **claims)}
 
 
@@ -141,16 +145,6 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def keys() -> Keys:
     return Keys()
-
-
-@pytest.fixture(scope="session")
-def service_env(keys: Keys) -> Iterator[Callable[[str], dict[str, str]]]:
-    """Environment a service process needs to trust the test keys."""
-
-    def env(prefix: str) -> dict[str, str]:
-        return {f"{prefix}SERVICE_TOKEN_PUBLIC_KEYS": keys.public_pem.decode()}
-
-    yield env
 
 
 class ServiceUnderTest:
@@ -179,7 +173,9 @@ async def database_url(
 
 
 @pytest.fixture(scope="session")
-async def engine(service_under_test: ServiceUnderTest, database_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(
+    service_under_test: ServiceUnderTest, database_url: str
+) -> AsyncIterator[AsyncEngine]:
     engine = await migrated_engine(service_under_test.root, database_url)
     yield engine
     await engine.dispose()

@@ -1,0 +1,90 @@
+"""Route policies: every non-public route declares who may call it, or a test fails.
+
+    OfferReader = Annotated[
+        Principal, require(anonymous=True, roles=ANY_ROLE, scopes={"offers:read"})
+    ]
+
+    @router.get("/offers")
+    async def list_offers(principal: OfferReader) -> ...
+
+Rules (any one grants access; admins always pass):
+- ``anonymous=True``: everyone, even callers without credentials (forwarded as ``anonymous``);
+- ``roles``: people whose role is listed;
+- ``scopes``: API clients granted *all* the listed scopes.
+A caller who is not anonymous-allowed and has no credentials gets 401; one with credentials but
+no matching rule gets 403. Object scope (region, association, provider, partner) is checked by the
+domain service, and an object outside it answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from shared.auth import current_principal, is_public
+from shared.principal import Principal, Role
+from shared.problems import ProblemError
+
+ANY_ROLE: frozenset[Role] = frozenset(Role)
+_POLICY_ATTRIBUTE = "__kafaat_policy__"
+
+
+def require(
+    *,
+    anonymous: bool = False,
+    roles: Iterable[Role] = (),
+    scopes: Iterable[str] = (),
+) -> Any:
+    """A dependency that yields the principal when the policy allows it."""
+    allowed_roles = frozenset(roles) | {Role.ADMIN}
+    required_scopes = frozenset(scopes)
+
+    def check(request: Request) -> Principal:
+        principal = current_principal(request)
+        if anonymous:
+            return principal
+        if principal.kind == "anonymous":
+            raise ProblemError(
+                401,
+                "Sign in, or use an API client token, to call this route.",
+                slug="unauthenticated",
+                headers={"WWW-Authenticate": 'Bearer realm="kafaat"'},
+            )
+        if principal.kind == "user" and principal.role in allowed_roles:
+            return principal
+        if (
+            principal.kind == "client"
+            and required_scopes
+            and required_scopes <= set(principal.scopes)
+        ):
+            return principal
+        raise ProblemError(403, "Your role or scopes do not allow this action.", slug="forbidden")
+
+    setattr(check, _POLICY_ATTRIBUTE, (anonymous, allowed_roles, required_scopes))
+    return Depends(check)
+
+
+def _has_policy(dependant: Dependant) -> bool:
+    if getattr(dependant.call, _POLICY_ATTRIBUTE, None) is not None:
+        return True
+    return any(_has_policy(sub) for sub in dependant.dependencies)
+
+
+def routes_without_policy(app: FastAPI) -> list[str]:
+    """Routes that are neither ``@public`` nor guarded by :func:`require` (should be none)."""
+    missing = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        endpoint: Callable[..., Any] = route.endpoint
+        # The effective dependant also holds dependencies added by include_router().
+        dependant: Dependant = getattr(context, "dependant", route.dependant)
+        if is_public(endpoint) or _has_policy(dependant):
+            continue
+        missing.append(f"{','.join(sorted(context.methods or ()))} {context.path}")
+    return missing

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI
+from pydantic import SecretStr
+
+from shared.app import create_service_app
+from shared.policy import require, routes_without_policy
+from shared.principal import Principal, Role
+from shared.settings import Environment, ServiceTokenVerifierSettings
+from shared.testing import Keys, asgi_client, make_principal
+
+Reader = Annotated[Principal, require(anonymous=True, roles={Role.VIEWER}, scopes={"x:read"})]
+Writer = Annotated[Principal, require(roles={Role.PROVIDER_STAFF}, scopes={"x:write"})]
+
+router = APIRouter(tags=["things"])
+
+
+@router.get("/v1/things", name="list")
+async def list_things(principal: Reader) -> dict[str, str]:
+    return {"kind": principal.kind}
+
+
+@router.post("/v1/things", name="create")
+async def create_thing(principal: Writer) -> dict[str, str]:
+    return {"subject": principal.subject}
+
+
+@router.get("/v1/unguarded", name="unguarded")
+async def unguarded() -> dict[str, str]:
+    return {}
+
+
+def build(keys: Keys, tmp: str) -> FastAPI:
+    settings = ServiceTokenVerifierSettings(
+        environment=Environment.TEST,
+        database_url=f"sqlite+aiosqlite:///{tmp}/policy.db",
+        service_token_public_keys=SecretStr(keys.public_pem.decode()),
+        log_json=False,
+    )
+    return create_service_app(
+        service="things", title="t", description="d", settings=settings, routers=[router]
+    )
+
+
+async def test_route_walker_finds_the_unguarded_route(keys: Keys, tmp_path: str) -> None:
+    assert routes_without_policy(build(keys, str(tmp_path))) == ["GET /v1/unguarded"]
+
+
+async def test_policies_decide_by_kind_role_and_scope(keys: Keys, tmp_path: str) -> None:
+    async with asgi_client(build(keys, str(tmp_path))) as client:
+
+        async def status(method: str, principal: Principal) -> int:
+            headers = keys.headers("things", principal)
+            return (await client.request(method, "/v1/things", headers=headers)).status_code
+
+        anonymous = make_principal(kind="anonymous", subject="anonymous")
+        assert await status("GET", anonymous) == 200
+        assert await status("POST", anonymous) == 401
+        assert await status("POST", make_principal(role=Role.VIEWER)) == 403
+        assert await status("POST", make_principal(role=Role.PROVIDER_STAFF)) == 200
+        assert await status("POST", make_principal(role=Role.ADMIN)) == 200
+        reader = make_principal(kind="client", scopes=("x:read",))
+        assert await status("GET", reader) == 200
+        assert await status("POST", reader) == 403
+        writer = make_principal(kind="client", scopes=("x:read", "x:write"))
+        assert await status("POST", writer) == 200
