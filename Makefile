@@ -36,11 +36,12 @@ typecheck:
 migrations-check:
 	$(BIN)/python -m kafaat.migrations_check $(SERVICE_ROOTS)
 
+# One pytest run per package, rooted in it, so `gateway/tests` is not taken for the
+# `gateway` package and each suite gets its own session fixtures.
 unit-tests:
 	@set -e; for package in $(PACKAGES) .; do \
-		dir=$$package/tests; [ "$$package" = . ] && dir=tests; \
-		echo "== pytest $$dir"; \
-		$(BIN)/pytest $$dir -q -p no:cacheprovider; \
+		echo "== pytest $$package/tests"; \
+		$(BIN)/pytest -c pyproject.toml --rootdir $$package $$package/tests -q -p no:cacheprovider; \
 	done
 
 bench: install

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import openapi, status
+from gateway import forward_auth, openapi, status
 from gateway.principals import resolve_principal
 from gateway.proxy import Proxy
 from gateway.routing import resolve
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "partnership networks and regional employment/training adequacy."
         ),
         settings=settings,
-        routers=[api, status.router, openapi.router],
+        routers=[api, status.router, openapi.router, forward_auth.router],
         extra_lifespan=lifespan,
         middleware=[Middleware(ProxyDispatch, proxy=proxy)],
         docs_url=None,

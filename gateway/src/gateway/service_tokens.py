@@ -1,8 +1,8 @@
 """Mints the service tokens the gateway attaches to every proxied request.
 
 Signing costs more CPU than the rest of the proxy path, so a token is reused for the same
-caller and service until half its lifetime has passed; services still never accept one older
-than its expiry.
+caller and service for a third of its lifetime; an edge proxy may cache it for another third
+(see forward_auth), and services never accept one past its expiry.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ _CACHE_LIMIT = 10_000
 class ServiceTokenMinter:
     def __init__(self, signer: ServiceTokenSigner) -> None:
         self.signer = signer
-        self._reuse_for = signer.lifetime_seconds / 2
+        self._reuse_for = signer.lifetime_seconds / 3
         self._cache: dict[tuple[Principal, str], tuple[float, str]] = {}
 
     def token_for(self, principal: Principal, audience: str) -> str:

@@ -31,6 +31,8 @@ class Settings(BaseServiceSettings):
 
     # Whether X-Forwarded-* from the client are kept (only behind a trusted edge proxy).
     trust_forwarded_headers: bool = False
+    # Shared with the edge proxy (nginx) that calls the forward-auth endpoint; unset disables it.
+    edge_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _require_signing_key_in_production(self) -> Self:
