@@ -20,6 +20,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from shared.problems import FieldProblem, ProblemError
 
@@ -56,7 +57,7 @@ PageParamsDep = Annotated[PageParams, Depends(_page_params)]
 class SortKey:
     """One column of a keyset order; the last key of an order must be unique (the id)."""
 
-    column: ColumnElement[Any]
+    column: ColumnElement[Any] | QueryableAttribute[Any]
     descending: bool = False
 
     def value_of(self, row: Any) -> Any:

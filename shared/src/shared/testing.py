@@ -99,7 +99,8 @@ async def empty_tables(engine: AsyncEngine, metadata: MetaData) -> None:
 async def asgi_client(app: Any, **headers: str) -> AsyncIterator[httpx2.AsyncClient]:
     """An in-process HTTP client that runs the application's lifespan."""
     async with LifespanManager(app) as manager:
-        transport = httpx2.ASGITransport(app=manager.app)
+        # Like a real server: an unhandled error is the 500 response, not an exception here.
+        transport = httpx2.ASGITransport(app=manager.app, raise_app_exceptions=False)
         async with httpx2.AsyncClient(
             transport=transport, base_url="http://testserver", headers=headers
         ) as client:
