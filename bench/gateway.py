@@ -200,10 +200,9 @@ def main() -> int:
                 ),
             ]
         finally:
-            for process in reversed(processes):
-                process.send_signal(
-                    signal.SIGTERM if process.args[0] != "nginx" else signal.SIGQUIT
-                )
+            for index, process in reversed(list(enumerate(processes))):
+                # The first two are uvicorn processes, the rest nginx (graceful stop: QUIT).
+                process.send_signal(signal.SIGQUIT if index >= 2 else signal.SIGTERM)
             for process in processes:
                 try:
                     process.wait(10)
