@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from shared import health
 from shared.auth import authenticate
 from shared.db import create_engine, create_sessionmaker
+from shared.metrics import install_metrics
 from shared.observability import RequestIdMiddleware, configure_logging
 from shared.policy import require
 from shared.problems import install_problem_handlers
@@ -43,8 +44,8 @@ def create_base_app(
     **fastapi_options: Any,
 ) -> FastAPI:
     """Build an application: its engine in ``lifespan``, problem+json errors, request ids,
-    JSON logs, ``/healthz`` and ``/readyz``. ``middleware`` runs inside the request-id one, in
-    the order given."""
+    JSON logs, ``/healthz``, ``/readyz`` and ``/metrics``. ``middleware`` runs inside the
+    request-id and metrics ones, in the order given."""
     configure_logging(service, settings.log_level, json_lines=settings.log_json)
 
     @asynccontextmanager
@@ -82,6 +83,7 @@ def create_base_app(
         app.include_router(router)
     for extra in reversed(middleware):
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
+    install_metrics(app, service)
     app.add_middleware(RequestIdMiddleware)
     return app
 
