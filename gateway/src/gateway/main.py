@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import forward_auth, openapi, status
-from gateway.principals import resolve_principal
+from gateway.identity.dependencies import Identity, authenticate
+from gateway.identity.rate_limits import RateLimitMiddleware, RateLimits
+from gateway.identity.router import router as identity_router
+from gateway.identity.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from gateway.proxy import Proxy
 from gateway.routing import resolve
 from gateway.service_tokens import ServiceTokenMinter
@@ -50,9 +54,49 @@ def _signer(settings: Settings) -> ServiceTokenSigner:
     )
 
 
+def _edge_middleware(
+    settings: Settings, identity: Identity, limits: RateLimits
+) -> list[Middleware]:
+    """Outermost first: security headers reach every answer (a 413 or a 429 too), CORS grants
+    reach the 429s a browser must be able to read, rate limits run before a body is read, and
+    all of it covers proxied requests."""
+    trust = settings.trust_forwarded_headers
+    middleware = [
+        Middleware(
+            SecurityHeadersMiddleware,
+            trust_forwarded_headers=trust,
+            hsts_max_age=settings.hsts_max_age_seconds,
+        )
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+                expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"]
+                + ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+                max_age=600,
+            )
+        )
+    middleware.append(
+        Middleware(
+            RateLimitMiddleware,
+            limits=limits,
+            resolver=identity.resolver,
+            trust_forwarded_headers=trust,
+        )
+    )
+    middleware.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes))
+    return middleware
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    proxy = Proxy(settings, ServiceTokenMinter(_signer(settings)), resolve_principal)
+    identity = Identity.from_settings(settings)
+    limits = RateLimits(settings)
+    proxy = Proxy(settings, ServiceTokenMinter(_signer(settings)), identity.resolver)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,9 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await proxy.close()
+            await limits.close()
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(reference_router)
+    api.include_router(identity_router)
     app = create_base_app(
         service=SERVICE,
         title="Kafaat API",
@@ -73,12 +119,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         settings=settings,
         routers=[api, status.router, openapi.router, forward_auth.router],
+        dependencies=[Depends(authenticate)],
         extra_lifespan=lifespan,
-        middleware=[Middleware(ProxyDispatch, proxy=proxy)],
+        middleware=[
+            *_edge_middleware(settings, identity, limits),
+            Middleware(ProxyDispatch, proxy=proxy),
+        ],
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
     )
     app.state.proxy = proxy
+    app.state.identity = identity
+    app.state.rate_limits = limits
     app.state.merged_openapi = openapi.MergedOpenAPI(app)
     return app

@@ -1,0 +1,1 @@
+"""Identity and access: people, API clients, tokens, and the gateway's abuse limits."""

@@ -1,0 +1,268 @@
+"""Every query of the identity domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, case, delete, exists, select, true, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from gateway.identity.models import (
+    ApiClient,
+    LoginThrottle,
+    RefreshToken,
+    RefreshTokenFamily,
+    User,
+    UserRegion,
+)
+from gateway.identity.scopes import ManagementScope
+from shared.pagination import PageParams, SortKey, paginate
+from shared.principal import Role
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def _users() -> Select[User]:
+    return select(User).options(selectinload(User.region_rows))
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
+    return (await session.scalars(_users().where(User.id == user_id))).one_or_none()
+
+
+async def get_user_by_email_key(session: AsyncSession, email_key: str) -> User | None:
+    return (await session.scalars(_users().where(User.email_key == email_key))).one_or_none()
+
+
+async def email_taken(session: AsyncSession, email_key: str, *, other_than: UUID | None) -> bool:
+    statement = select(User.id).where(User.email_key == email_key)
+    if other_than is not None:
+        statement = statement.where(User.id != other_than)
+    return (await session.scalar(statement)) is not None
+
+
+async def add_user(session: AsyncSession, user: User, regions: Sequence[str]) -> bool:
+    """Insert the person; False when the email is taken (a concurrent twin included)."""
+    user.region_rows = [UserRegion(region_code=code) for code in regions]
+    try:
+        async with session.begin_nested():
+            session.add(user)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def set_regions(user: User, regions: Sequence[str]) -> None:
+    kept = [row for row in user.region_rows if row.region_code in regions]
+    present = {row.region_code for row in kept}
+    user.region_rows = kept + [UserRegion(region_code=c) for c in regions if c not in present]
+
+
+def _visible_to(scope: ManagementScope) -> ColumnElement[bool]:
+    if scope.everyone:
+        return true()
+    clauses: list[ColumnElement[bool]] = [User.role.in_(sorted(scope.roles))]
+    has_region = exists().where(UserRegion.user_id == User.id)
+    if scope.regions_required:
+        clauses.append(has_region)
+    if scope.region_limit is not None:
+        outside = exists().where(
+            UserRegion.user_id == User.id,
+            UserRegion.region_code.not_in(sorted(scope.region_limit)),
+        )
+        clauses.append(~outside)
+    if scope.association_id is not None:
+        clauses.append(User.association_id == scope.association_id)
+    result = clauses[0]
+    for clause in clauses[1:]:
+        result = result & clause
+    return result
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    role: Role | None = None
+    region: str | None = None
+    active: bool | None = None
+    email: str | None = None
+    association_id: UUID | None = None
+    updated_since: datetime | None = None
+
+
+async def list_users(
+    session: AsyncSession, scope: ManagementScope, filters: UserFilters, page: PageParams
+) -> tuple[list[User], str | None]:
+    statement = _users().where(_visible_to(scope))
+    if filters.role is not None:
+        statement = statement.where(User.role == filters.role)
+    if filters.region is not None:
+        statement = statement.where(
+            exists().where(UserRegion.user_id == User.id, UserRegion.region_code == filters.region)
+        )
+    if filters.active is not None:
+        statement = statement.where(User.active.is_(filters.active))
+    if filters.email is not None:
+        statement = statement.where(User.email_key == filters.email)
+    if filters.association_id is not None:
+        statement = statement.where(User.association_id == filters.association_id)
+    if filters.updated_since is not None:
+        # Delta sync: in the order of change, so a client can resume from the last one it saw.
+        statement = statement.where(User.updated_at >= filters.updated_since)
+        keys = [SortKey(User.updated_at), SortKey(User.id)]
+        return await paginate(session, statement, keys, page, order_name="updated")
+    keys = [SortKey(User.created_at), SortKey(User.id)]
+    return await paginate(session, statement, keys, page, order_name="created")
+
+
+# --- failed sign-ins --------------------------------------------------------------------------
+
+
+async def get_throttle(session: AsyncSession, email_key: str) -> LoginThrottle | None:
+    return await session.get(LoginThrottle, email_key, populate_existing=True)
+
+
+async def record_failure(
+    session: AsyncSession,
+    email_key: str,
+    now: datetime,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+) -> datetime | None:
+    """Count a failed sign-in; the end of the lockout when this one reaches the limit."""
+    window_start = now - lockout
+    counted = await session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.email_key == email_key)
+        .values(
+            failure_count=case(
+                (LoginThrottle.last_failure_at < window_start, 1),
+                else_=LoginThrottle.failure_count + 1,
+            ),
+            last_failure_at=now,
+        )
+        .returning(LoginThrottle.failure_count)
+    )
+    count = counted.scalar_one_or_none()
+    if count is None:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    LoginThrottle(email_key=email_key, failure_count=1, last_failure_at=now)
+                )
+            count = 1
+        except IntegrityError:
+            # A concurrent failure created the row first: count this one on it.
+            return await record_failure(
+                session, email_key, now, max_failures=max_failures, lockout=lockout
+            )
+    if count < max_failures:
+        return None
+    locked_until = now + lockout
+    await session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.email_key == email_key)
+        .values(failure_count=0, locked_until=locked_until)
+    )
+    return locked_until
+
+
+async def clear_failures(session: AsyncSession, email_key: str) -> None:
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.email_key == email_key))
+
+
+async def forget_old_failures(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < before))
+
+
+# --- sessions (refresh-token families) --------------------------------------------------------
+
+
+async def add_family(session: AsyncSession, user_id: UUID, now: datetime) -> RefreshTokenFamily:
+    family = RefreshTokenFamily(user_id=user_id, created_at=now)
+    session.add(family)
+    await session.flush()
+    return family
+
+
+async def add_refresh_token(
+    session: AsyncSession, family_id: UUID, token_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    session.add(
+        RefreshToken(
+            family_id=family_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+        )
+    )
+    await session.flush()
+
+
+async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    statement = (
+        select(RefreshToken)
+        .options(selectinload(RefreshToken.family))
+        .where(RefreshToken.token_hash == token_hash)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def mark_used(session: AsyncSession, token_id: UUID, now: datetime) -> bool:
+    """Consume a refresh token; False when it was already used (by a concurrent refresh too)."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+        .returning(RefreshToken.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def revoke_family(session: AsyncSession, family_id: UUID, now: datetime, reason: str) -> None:
+    await session.execute(
+        update(RefreshTokenFamily)
+        .where(RefreshTokenFamily.id == family_id, RefreshTokenFamily.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+async def revoke_user_families(
+    session: AsyncSession, user_id: UUID, now: datetime, reason: str
+) -> None:
+    await session.execute(
+        update(RefreshTokenFamily)
+        .where(RefreshTokenFamily.user_id == user_id, RefreshTokenFamily.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+# --- client systems ---------------------------------------------------------------------------
+
+
+async def add_client(session: AsyncSession, client: ApiClient) -> None:
+    session.add(client)
+    await session.flush()
+
+
+async def get_client(session: AsyncSession, client_id: UUID) -> ApiClient | None:
+    return await session.get(ApiClient, client_id, populate_existing=True)
+
+
+async def list_clients(
+    session: AsyncSession, page: PageParams, *, active: bool | None
+) -> tuple[list[ApiClient], str | None]:
+    statement = select(ApiClient)
+    if active is not None:
+        statement = statement.where(ApiClient.active.is_(active))
+    keys = [SortKey(ApiClient.created_at), SortKey(ApiClient.id)]
+    return await paginate(session, statement, keys, page, order_name="created")
+
+
+async def touch_client(session: AsyncSession, client_id: UUID, now: datetime) -> None:
+    await session.execute(
+        update(ApiClient).where(ApiClient.id == client_id).values(last_used_at=now)
+    )
