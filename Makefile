@@ -10,7 +10,11 @@ PACKAGES := shared gateway services/offers services/beneficiaries services/netwo
 SERVICE_ROOTS := gateway services/offers services/beneficiaries services/network
 export KAFAAT_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint typecheck migrations-check unit-tests bench format clean
+# Tools the deployment and backup tests run, as `command:Debian package`.
+SYSTEM_TOOLS := nginx:nginx pg_dump:postgresql-client pg_restore:postgresql-client
+
+.PHONY: install system-deps run test lint typecheck migrations-check unit-tests bench format \
+	edge-config clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -19,10 +23,30 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --all-packages --quiet
 
+# The tests also run nginx and pg_dump/pg_restore: installed from Debian's packages when missing
+# (as root, as CI runs), else the missing ones are named and the run stops.
+system-deps:
+	@set -e; missing=""; PATH="$$PATH:/usr/sbin:/sbin"; \
+	for tool in $(SYSTEM_TOOLS); do \
+		program=$${tool%%:*}; package=$${tool#*:}; \
+		command -v $$program >/dev/null || missing="$$missing $$package"; \
+	done; \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -n "$${missing% }" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian packages: $$missing"; \
+			apt-get update -qq; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "missing tools for the tests; install them with: sudo apt-get install $$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
 run: install
 	$(BIN)/kafaat run --demo
 
-test: install lint typecheck migrations-check unit-tests
+test: install system-deps lint typecheck migrations-check unit-tests
 
 lint:
 	$(BIN)/ruff check .
@@ -43,6 +67,10 @@ unit-tests:
 		echo "== pytest $$package/tests"; \
 		$(BIN)/pytest -c pyproject.toml --rootdir $$package $$package/tests -q -p no:cacheprovider; \
 	done
+
+# Rewrite the nginx edge configuration from the gateway's route table.
+edge-config: install
+	$(BIN)/python -m kafaat.edge
 
 bench: install
 	$(BIN)/python -m bench
