@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx2
@@ -18,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from gateway.routing import Route
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
+from shared.metrics import label_route, record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
 from shared.problems import ProblemError, problem_response
@@ -149,6 +151,8 @@ class Proxy:
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send, route: Route, upstream_path: str
     ) -> None:
+        # One metrics series per public prefix, whatever the ids in the path.
+        label_route(scope, route.prefix + "/{path}")
         try:
             authorization = None
             for name, value in scope["headers"]:
@@ -187,18 +191,23 @@ class Proxy:
         headers = self._upstream_headers(scope, principal, service)
         content = await _request_body(receive)
         request = self.client.build_request(scope["method"], url, headers=headers, content=content)
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.upstream_deadline):
                 upstream = await self.client.send(request, stream=True)
         except (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout) as exc:
             logger.warning("%s did not answer in time: %r", service, exc)
+            record_backend_call(service, "timeout", time.perf_counter() - started)
             raise _upstream_problem(504, service, "did not answer in time") from exc
         except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
             logger.warning("%s is unreachable: %r", service, exc)
+            record_backend_call(service, "unavailable", time.perf_counter() - started)
             raise _upstream_problem(503, service, "is unavailable") from exc
         except httpx2.TransportError as exc:
             logger.warning("%s failed: %r", service, exc)
+            record_backend_call(service, "broken", time.perf_counter() - started)
             raise _upstream_problem(502, service, "answered with a broken response") from exc
+        record_backend_call(service, upstream.status_code, time.perf_counter() - started)
         try:
             await self._relay(upstream, send)
         finally:
