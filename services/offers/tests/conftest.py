@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx2
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
@@ -11,6 +12,8 @@ from offers.main import create_app
 from offers.settings import Settings
 from shared.settings import Environment
 from shared.testing import Keys, ServiceUnderTest
+
+from .helpers import Api
 
 
 def _create_app(database_url: str, keys: Keys) -> FastAPI:
@@ -26,3 +29,8 @@ def _create_app(database_url: str, keys: Keys) -> FastAPI:
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
     return ServiceUnderTest("offers", Path(__file__).parents[1], Base.metadata, _create_app)
+
+
+@pytest.fixture
+def api(client: httpx2.AsyncClient, keys: Keys) -> Api:
+    return Api(client, keys)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from offers.catalogue.router import router as offers_router
+from offers.exchange.router import router as exchange_router
+from offers.providers.router import router as providers_router
+from offers.sessions.router import router as sessions_router
 from offers.settings import Settings
+from offers.stats.router import router as stats_router
 from shared.app import create_service_app
 
 SERVICE = "offers"
@@ -19,5 +24,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "of the training offer of every region."
         ),
         settings=settings or Settings(),
-        routers=[],
+        # Exchange before offers: /v1/offers/export must not be read as an offer id.
+        routers=[providers_router, exchange_router, offers_router, sessions_router, stats_router],
     )

@@ -1,5 +1,8 @@
 """Every table of the offers service: imported so Alembic and the tests see the whole schema."""
 
+from offers.catalogue.models import Offer
 from offers.database import Base
+from offers.providers.models import Provider
+from offers.sessions.models import SeatReservation, TrainingSession
 
-__all__ = ["Base"]
+__all__ = ["Base", "Offer", "Provider", "SeatReservation", "TrainingSession"]

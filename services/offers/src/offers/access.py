@@ -1,0 +1,110 @@
+"""Object scope: which records a caller may see, change and publish.
+
+Route policies (``shared.policy.require``) decide who may call a route at all; this decides which
+records. Every record belongs to its provider, and through it to the provider's region:
+
+- everyone, anonymous included, sees published records;
+- provider staff see and edit their own provider's records (``principal.provider_id``);
+- regional coordinators see, edit and publish the records of their regions;
+- API clients with the ``offers:write`` scope see, edit and publish in their regions;
+- admins see, edit and publish everything.
+
+A record outside the caller's scope answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_
+
+from offers.vocabulary import PublicationStatus
+from shared.principal import Principal, Role
+from shared.problems import FieldProblem, ProblemError
+
+READ_SCOPE = "offers:read"
+WRITE_SCOPE = "offers:write"
+RESERVE_SCOPE = "offers:reserve"
+
+EDITOR_ROLES = (Role.REGIONAL_COORDINATOR, Role.PROVIDER_STAFF)
+PUBLISHER_ROLES = (Role.REGIONAL_COORDINATOR,)
+# People who refer beneficiaries to sessions; systems do it with the offers:reserve scope.
+RESERVER_ROLES = (Role.REGIONAL_COORDINATOR, Role.ASSOCIATION_MANAGER, Role.COUNSELLOR)
+
+
+class Access:
+    """The record scope of one caller."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.everything = principal.is_admin
+        self.regions: frozenset[str] = frozenset()
+        self.provider_id: UUID | None = None
+        self.publisher = self.everything
+        if principal.kind == "user" and principal.role is Role.REGIONAL_COORDINATOR:
+            self.regions = frozenset(principal.regions)
+            self.publisher = True
+        elif principal.kind == "user" and principal.role is Role.PROVIDER_STAFF:
+            self.provider_id = principal.provider_id
+        elif principal.kind == "client" and WRITE_SCOPE in principal.scopes:
+            self.regions = frozenset(principal.regions)
+            self.publisher = True
+
+    def may_edit(self, region: str, provider_id: UUID | None) -> bool:
+        """Whether the caller may change a record of ``provider_id`` in ``region``."""
+        if self.everything or region in self.regions:
+            return True
+        return provider_id is not None and provider_id == self.provider_id
+
+    def may_publish(self, region: str) -> bool:
+        return self.everything or (self.publisher and region in self.regions)
+
+    def may_see(self, status: str, region: str, provider_id: UUID | None) -> bool:
+        return status == PublicationStatus.PUBLISHED or self.may_edit(region, provider_id)
+
+    def visible(
+        self,
+        status: SQLColumnExpression[Any],
+        region: SQLColumnExpression[Any],
+        provider: SQLColumnExpression[Any],
+    ) -> ColumnElement[bool] | None:
+        """A WHERE clause keeping the visible rows, or None when everything is visible."""
+        if self.everything:
+            return None
+        clauses: list[ColumnElement[bool]] = [status == PublicationStatus.PUBLISHED.value]
+        if self.regions:
+            clauses.append(region.in_(sorted(self.regions)))
+        if self.provider_id is not None:
+            clauses.append(provider == self.provider_id)
+        return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+    def editable(
+        self, region: SQLColumnExpression[Any], provider: SQLColumnExpression[Any]
+    ) -> ColumnElement[bool] | None:
+        """A WHERE clause keeping the editable rows, or None when everything is editable."""
+        if self.everything:
+            return None
+        clauses: list[ColumnElement[bool]] = []
+        if self.regions:
+            clauses.append(region.in_(sorted(self.regions)))
+        if self.provider_id is not None:
+            clauses.append(provider == self.provider_id)
+        if not clauses:
+            return false()
+        return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def not_found(kind: str, record_id: object) -> ProblemError:
+    return ProblemError(404, f"No {kind} has the id '{record_id}'.", slug="not-found")
+
+
+def out_of_scope(field: str, reason: str) -> ProblemError:
+    """A reference (``provider_id``, ``region``…) the caller may not write to: 422 on the field."""
+    return ProblemError(
+        422,
+        f"The field '{field}' is outside what you may change: {reason}",
+        slug="validation",
+        title="Invalid request",
+        errors=[FieldProblem(field=f"body.{field}", reason=reason, code="out_of_scope")],
+    )

@@ -1,0 +1,122 @@
+"""Every SQL query of the bulk import and the exports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Collection, Mapping
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import Row, Select, Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from offers.catalogue.models import Offer
+from offers.providers.models import Provider
+from offers.sessions.models import TrainingSession
+from offers.vocabulary import PublicationStatus
+
+provider_table = cast(Table, Provider.__table__)
+offer_table = cast(Table, Offer.__table__)
+session_table = cast(Table, TrainingSession.__table__)
+
+# (source, external_id)
+ExternalKey = tuple[str, str]
+
+
+async def by_external_keys(
+    session: AsyncSession, table: Table, keys: Collection[ExternalKey]
+) -> dict[ExternalKey, Row[Any]]:
+    """Rows of ``table`` with these (source, external_id), whole."""
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for source, external_id in keys:
+        by_source[source].add(external_id)
+    found: dict[ExternalKey, Row[Any]] = {}
+    for source, external_ids in by_source.items():
+        statement = select(table).where(
+            table.c.source == source, table.c.external_id.in_(sorted(external_ids))
+        )
+        for row in await session.execute(statement):
+            found[(row.source, row.external_id)] = row
+    return found
+
+
+async def by_ids(
+    session: AsyncSession, table: Table, ids: Collection[UUID]
+) -> dict[UUID, Row[Any]]:
+    if not ids:
+        return {}
+    statement = select(table).where(table.c.id.in_(sorted(ids)))
+    return {row.id: row for row in await session.execute(statement)}
+
+
+async def offer_ids_of_providers(
+    session: AsyncSession, provider_ids: Collection[UUID]
+) -> list[UUID]:
+    if not provider_ids:
+        return []
+    statement = select(offer_table.c.id).where(offer_table.c.provider_id.in_(sorted(provider_ids)))
+    return list((await session.scalars(statement)).all())
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(table), rows)
+
+
+async def update_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Update whole rows by id; every dict has the same keys, ``row_id`` naming the row."""
+    if not rows:
+        return
+    names = [name for name in rows[0] if name != "row_id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in names})
+    )
+    params = [{"row_id": row["row_id"], **{f"new_{n}": row[n] for n in names}} for row in rows]
+    await session.execute(statement, params)
+
+
+def _published_since(
+    statement: Select[Any], table: Table, updated_since: datetime | None
+) -> Select[Any]:
+    if updated_since is not None:
+        statement = statement.where(table.c.updated_at >= updated_since)
+    return statement.order_by(table.c.id).execution_options(yield_per=500)
+
+
+async def stream_published(
+    session: AsyncSession, updated_since: datetime | None
+) -> AsyncIterator[tuple[str, Mapping[str, Any]]]:
+    """Published providers, then published offers, then their sessions: an order a re-import
+    can follow, each referring to records already read."""
+    providers = select(provider_table).where(
+        provider_table.c.status == PublicationStatus.PUBLISHED.value
+    )
+    async for row in await session.stream(
+        _published_since(providers, provider_table, updated_since)
+    ):
+        yield "provider", row._mapping
+    offers = (
+        select(
+            offer_table,
+            provider_table.c.source.label("provider_source"),
+            provider_table.c.external_id.label("provider_external_id"),
+        )
+        .join(provider_table, provider_table.c.id == offer_table.c.provider_id)
+        .where(offer_table.c.status == PublicationStatus.PUBLISHED.value)
+    )
+    async for row in await session.stream(_published_since(offers, offer_table, updated_since)):
+        yield "offer", row._mapping
+    sessions = (
+        select(
+            session_table,
+            offer_table.c.source.label("offer_source"),
+            offer_table.c.external_id.label("offer_external_id"),
+        )
+        .join(offer_table, offer_table.c.id == session_table.c.offer_id)
+        .where(offer_table.c.status == PublicationStatus.PUBLISHED.value)
+    )
+    async for row in await session.stream(_published_since(sessions, session_table, updated_since)):
+        yield "session", row._mapping

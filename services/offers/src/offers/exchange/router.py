@@ -1,0 +1,135 @@
+"""``/v1/offers/import``, ``/v1/offers/export`` and ``/v1/offers/{id}/jsonld``: exchanging the
+register with other systems."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import AwareDatetime
+
+from offers.access import EDITOR_ROLES, WRITE_SCOPE, Access
+from offers.catalogue import service as catalogue_service
+from offers.exchange import jsonld, service
+from offers.exchange.formats import MEDIA_TYPES, FileFormat, format_of_media_type
+from offers.exchange.schemas import ImportMode, ImportReport
+from offers.fields import SourceName
+from offers.providers import repository as providers_repository
+from offers.sessions import repository as sessions_repository
+from shared.db import SessionDep
+from shared.policy import require
+from shared.principal import Principal
+from shared.problems import FieldProblem, ProblemError, problem_responses
+
+router = APIRouter(prefix="/v1/offers", tags=["exchange"])
+
+Reader = Annotated[Principal, require(anonymous=True)]
+Importer = Annotated[Principal, require(roles=EDITOR_ROLES, scopes={WRITE_SCOPE})]
+
+_FILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file, streamed: CSV with a header line, or JSON Lines",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    name="import",
+    responses=problem_responses(401, 403, 409, 422),
+    openapi_extra=_FILE_BODY,
+)
+async def import_records(
+    request: Request,
+    principal: Importer,
+    file_format: Annotated[
+        FileFormat | None,
+        Query(alias="format", description="Read from the Content-Type when left out"),
+    ] = None,
+    mode: ImportMode = ImportMode.ALL_OR_NOTHING,
+    dry_run: Annotated[bool, Query(description="Validate and count, write nothing")] = False,
+    source: Annotated[
+        SourceName | None, Query(description="Source of the rows without a `source` cell")
+    ] = None,
+) -> JSONResponse:
+    """Import providers, offers and sessions from CSV or JSON Lines, upserting by (`source`,
+    `external_id`). The report lists each faulty row with its line and field. In
+    `all_or_nothing` mode one error means nothing is written (422, with the report); in
+    `keep_valid` mode the good rows are written and the bad ones reported."""
+    chosen = file_format or format_of_media_type(request.headers.get("content-type"))
+    if chosen is None:
+        raise ProblemError(
+            422,
+            "Say which format the file is in: format=csv or format=jsonl, or a Content-Type "
+            "of text/csv or application/x-ndjson.",
+            slug="validation",
+            title="Invalid request",
+            errors=[FieldProblem(field="query.format", reason="unknown file format")],
+        )
+    importer = service.Importer(
+        request.app.state.sessionmaker, principal, mode=mode, dry_run=dry_run, default_source=source
+    )
+    try:
+        report = await importer.run(service.rows_of(chosen, request.stream()))
+    except service.ImportConflict as exc:
+        raise service.conflict_problem() from exc
+    if report.error_count and mode is ImportMode.ALL_OR_NOTHING and not dry_run:
+        raise service.import_problem(report)
+    return JSONResponse(report.model_dump(mode="json"))
+
+
+@router.get(
+    "/export",
+    name="export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Published providers, offers and sessions in the import format",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+        **problem_responses(422),
+    },
+)
+async def export_records(
+    request: Request,
+    principal: Reader,
+    file_format: Annotated[FileFormat, Query(alias="format")] = FileFormat.JSONL,
+    updated_since: Annotated[
+        AwareDatetime | None, Query(description="Only records changed at or after this time")
+    ] = None,
+) -> StreamingResponse:
+    """Every published record, streamed: providers, then offers, then their sessions."""
+    lines = service.export_lines(request.app.state.sessionmaker, file_format, updated_since)
+    filename = f"kafaat-offers.{file_format.value}"
+    return StreamingResponse(
+        lines,
+        media_type=MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/{offer_id}/jsonld",
+    name="jsonld",
+    response_class=JSONResponse,
+    responses={
+        200: {"description": "schema.org JSON-LD", "content": {"application/ld+json": {}}},
+        **problem_responses(404),
+    },
+)
+async def offer_jsonld(offer_id: UUID, session: SessionDep, principal: Reader) -> JSONResponse:
+    """One offer and its sessions as a schema.org `EducationalOccupationalProgram`."""
+    offer = await catalogue_service.get_visible(session, Access(principal), offer_id)
+    provider = await providers_repository.get(session, offer.provider_id)
+    assert provider is not None  # the foreign key guarantees it
+    sessions = await sessions_repository.of_offer(session, offer.id)
+    document = jsonld.offer_document(offer, provider, sessions)
+    return JSONResponse(document, media_type="application/ld+json")

@@ -1,0 +1,100 @@
+"""Field types the schemas share: texts, codes checked against ``shared.reference``, contacts.
+
+Checks involving two fields (a province inside its region, an end after a start) live in each
+domain's ``service.check_*`` so the API and the bulk import apply them alike, on the merged
+record of a partial update too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from shared import reference
+
+T = TypeVar("T")
+
+
+def text(max_length: int, min_length: int = 1) -> object:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+def _known_region(code: str) -> str:
+    if code not in reference.region_codes():
+        known = ", ".join(sorted(reference.region_codes()))
+        raise ValueError(f"unknown region code '{code}' (known: {known})")
+    return code
+
+
+def _known_isced(code: str) -> str:
+    if code not in {term.code for term in reference.isced_fields()}:
+        raise ValueError(f"unknown ISCED-F 2013 broad field '{code}' (00 to 10)")
+    return code
+
+
+def _known_isco(code: str) -> str:
+    if code not in {term.code for term in reference.isco_groups()}:
+        raise ValueError(f"unknown ISCO-08 major group '{code}' (0 to 9)")
+    return code
+
+
+def _distinct(values: Sequence[T]) -> Sequence[T]:
+    if len(set(values)) != len(values):
+        raise ValueError("each value may appear only once")
+    return values
+
+
+RegionCode = Annotated[
+    str,
+    Field(description="Region code (`/api/v1/reference/regions`)"),
+    AfterValidator(_known_region),
+]
+ProvinceCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{2}\.\d{3}$"),
+    Field(description="Province or prefecture code `RR.PPP` (`/api/v1/reference/provinces`)"),
+]
+IscedCode = Annotated[
+    str, Field(description="ISCED-F 2013 broad field, `00`–`10`"), AfterValidator(_known_isced)
+]
+IscoCode = Annotated[
+    str, Field(description="ISCO-08 major group, `0`–`9`"), AfterValidator(_known_isco)
+]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ().-]{6,24}$")]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+    ),
+]
+Website = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://[^\s/]+\S*$")
+]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^\S+$")
+]
+SourceName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$"),
+    Field(description="Who the record comes from, e.g. `ofppt-register` (lower case)"),
+]
+Commune = Annotated[str, text(120)]
+
+
+def distinct_list() -> AfterValidator:
+    return AfterValidator(_distinct)
+
+
+def province_problem(region: str, province: str | None) -> str | None:
+    """Why ``province`` cannot be in ``region``, or None when it can."""
+    if province is None:
+        return None
+    if not province.startswith(region + "."):
+        return f"province '{province}' is not in region '{region}'"
+    known = {p.code for p in reference.provinces() if p.region_code == region}
+    if known and province not in known:
+        return f"unknown province '{province}' in region '{region}'"
+    return None

@@ -1,0 +1,107 @@
+"""Requests as one caller or another, factories of valid records, problem assertions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+
+from shared.principal import ANONYMOUS, Principal, Role
+from shared.testing import Keys, make_principal
+
+
+class Api:
+    """Requests to the service as one caller or another, and factories of valid records."""
+
+    def __init__(self, client: httpx2.AsyncClient, keys: Keys) -> None:
+        self.client = client
+        self.keys = keys
+        self.admin = make_principal(role=Role.ADMIN)
+
+    def headers(self, principal: Principal | None = None, **extra: str) -> dict[str, str]:
+        return {**self.keys.headers("offers", principal or self.admin), **extra}
+
+    def anonymous(self) -> dict[str, str]:
+        return self.headers(ANONYMOUS)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        principal: Principal | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx2.Response:
+        all_headers = {**self.headers(principal), **(headers or {})}
+        return await self.client.request(method, path, headers=all_headers, **kwargs)
+
+    async def _created(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.request("POST", path, json=body)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def provider(self, *, publish: bool = True, **fields: Any) -> dict[str, Any]:
+        body = {
+            "name": "Institut de Formation Professionnelle de Tétouan",
+            "kind": "public_institute",
+            "region": "01",
+            "province": "01.571",
+            "phone": "+212 539 00 00 00",
+            **fields,
+        }
+        provider = await self._created("/v1/providers", body)
+        if publish:
+            response = await self.request("POST", f"/v1/providers/{provider['id']}/publish")
+            assert response.status_code == 200, response.text
+            provider = response.json()
+        return provider
+
+    async def offer(
+        self, provider_id: str | None = None, *, publish: bool = True, **fields: Any
+    ) -> dict[str, Any]:
+        if provider_id is None:
+            provider_id = (await self.provider())["id"]
+        body = {
+            "provider_id": provider_id,
+            "title_fr": "Électricité du bâtiment",
+            "description": "Installer et entretenir les réseaux électriques des bâtiments. " * 6,
+            "objectives": "Poser des circuits conformes, lire un schéma, diagnostiquer une panne.",
+            "sector": "construction",
+            "isced_field": "07",
+            "isco_groups": ["7"],
+            "mode": "in_person",
+            "duration_hours": 300,
+            "languages": ["ar", "fr"],
+            "cost_mad": 0,
+            "target_publics": ["neet_youth", "women"],
+            **fields,
+        }
+        offer = await self._created("/v1/offers", body)
+        if publish:
+            response = await self.request("POST", f"/v1/offers/{offer['id']}/publish")
+            assert response.status_code == 200, response.text
+            offer = response.json()
+        return offer
+
+    async def session(self, offer_id: str, **fields: Any) -> dict[str, Any]:
+        body = {
+            "offer_id": offer_id,
+            "start_date": "2027-02-01",
+            "end_date": "2027-06-30",
+            "registration_deadline": "2027-01-20",
+            "region": "01",
+            "province": "01.571",
+            "seats_total": 20,
+            "status": "open",
+            **fields,
+        }
+        return await self._created("/v1/sessions", body)
+
+
+def problem_fields(response: httpx2.Response) -> list[str]:
+    """The fields a 422 problem names (asserting it is one)."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return [error["field"] for error in response.json()["errors"]]
