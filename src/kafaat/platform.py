@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +22,15 @@ class Process:
     @property
     def url_setting(self) -> str:
         return f"{self.env_prefix}DATABASE_URL"
+
+    @property
+    def settings_class(self) -> type[BaseSettings]:
+        settings: type[BaseSettings] = importlib.import_module(f"{self.name}.settings").Settings
+        return settings
+
+    def setting_names(self) -> list[str]:
+        """Every environment variable the process reads (``KAFAAT_OFFERS_DATABASE_URL``, …)."""
+        return [self.env_prefix + name.upper() for name in self.settings_class.model_fields]
 
 
 PROCESSES: tuple[Process, ...] = (
