@@ -109,6 +109,12 @@ async def test_a_streamed_oversized_body_is_413(edge: tuple[FastAPI, httpx2.Asyn
         )
         assert response.status_code == 413, path
         assert response.headers["content-type"] == "application/problem+json"
+    form = await client.post(
+        "/api/v1/auth/token",
+        content=_chunks(MAX_BODY * 4),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 413
     small = await client.post("/api/v1/offers/import", content=_chunks(MAX_BODY))
     assert small.status_code == 200
     assert small.json()["body_size"] == MAX_BODY

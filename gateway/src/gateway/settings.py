@@ -88,6 +88,14 @@ class Settings(BaseServiceSettings):
             )
         return self
 
+    @field_validator(
+        "access_token_private_key", "access_token_previous_public_keys", "redis_url", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # Compose and .env files spell "not set" as an empty value.
+        return None if value == "" else value
+
     @field_validator("rate_limit_per_ip", "rate_limit_per_principal", "rate_limit_auth_per_ip")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
@@ -107,6 +115,7 @@ class Settings(BaseServiceSettings):
     @field_validator("cors_origins")
     @classmethod
     def _check_origins(cls, origins: list[str]) -> list[str]:
+        origins = [origin.rstrip("/") for origin in origins]
         for origin in origins:
             scheme, _, rest = origin.partition("://")
             if scheme not in ("http", "https") or not rest or "/" in rest or "*" in rest:
@@ -114,7 +123,7 @@ class Settings(BaseServiceSettings):
                     f"'{origin}' is not an origin such as 'https://app.kafaat.ma' "
                     "(no path, no wildcard)"
                 )
-        return [origin.rstrip("/") for origin in origins]
+        return origins
 
     def service_urls(self) -> dict[str, str]:
         return {

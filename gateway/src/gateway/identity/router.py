@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from gateway.database import idempotency
 from gateway.identity import service
@@ -205,6 +206,8 @@ async def _token_request(request: Request) -> tuple[str, str, list[str] | None]:
         )
     try:
         form = await request.form()
+    except HTTPException:
+        raise  # 413 from the body limit
     except Exception as exc:  # a malformed body is the client's error, never a 500
         raise OAuthProblem("invalid_request", "The form body cannot be read.") from exc
     parameters: dict[str, str] = {}

@@ -107,10 +107,9 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     def _too_large(self) -> ASGIApp:
+        # The same problem as BodyTooLarge answered by the routes' handler.
         return problem_response(
-            413,
-            detail=f"The request body is larger than {self.max_bytes} bytes.",
-            slug="body-too-large",
+            413, detail=f"The request body is larger than {self.max_bytes} bytes."
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
