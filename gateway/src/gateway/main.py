@@ -74,9 +74,23 @@ def _edge_middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-                expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"]
-                + ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "If-Match",
+                    "Idempotency-Key",
+                    "X-Request-ID",
+                ],
+                expose_headers=[
+                    "ETag",
+                    "Location",
+                    "Retry-After",
+                    "X-Request-ID",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "RateLimit-Reset",
+                    "RateLimit-Policy",
+                ],
                 max_age=600,
             )
         )
