@@ -11,12 +11,14 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    String,
     Table,
     and_,
     exists,
     func,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,9 +70,11 @@ def search_clauses(q: str | None, column: SQLColumnExpression[str]) -> list[Colu
 
 def public_clause(column: Any, public: str) -> ColumnElement[bool]:
     """Offers meant for ``public``, or for everyone."""
+    # Compared as the stored text (``,a,b,``), not as a list of codes.
+    text = type_coerce(column, String)
     if public == TargetPublic.ALL:
-        return column.like(contains_code(TargetPublic.ALL.value))  # type: ignore[no-any-return]
-    return or_(column.like(contains_code(public)), column.like(contains_code(TargetPublic.ALL)))
+        return text.like(contains_code(TargetPublic.ALL.value))
+    return or_(text.like(contains_code(public)), text.like(contains_code(TargetPublic.ALL.value)))
 
 
 def session_clauses(
