@@ -1,8 +1,14 @@
 """``kafaat``: the platform's ops command line.
 
-kafaat run        migrate, then run the four processes on loopback until Ctrl-C
-kafaat migrate    upgrade every database to its latest migration
-kafaat seed-demo  load the demo data of every service (idempotent)
+kafaat run                    migrate, then run the four processes on loopback until Ctrl-C
+kafaat migrate                upgrade every database to its latest migration
+kafaat seed-demo              load the demo data of every service (idempotent)
+kafaat create-admin --email   create the first administrator (``kafaat-gateway create-admin``)
+kafaat import-offers FILE     import training offers (``kafaat-offers import``)
+kafaat backup --dir DIR       dump every database (PostgreSQL custom format, or SQLite copies)
+kafaat restore --dir DIR      put them back (``--yes``: it replaces the databases' content)
+
+Each process's database comes from its own ``KAFAAT_<PROCESS>_DATABASE_URL``, as when it runs.
 """
 
 from __future__ import annotations
@@ -17,9 +23,16 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from kafaat import backup as backups
 from kafaat import launcher
 from kafaat.platform import PROCESSES
 from shared.migrations import upgrade
+
+# Commands that belong to one process's own command line, run here under the platform's name.
+DELEGATED = {
+    "create-admin": ("gateway", "create-admin", "create the first administrator"),
+    "import-offers": ("offers", "import", "import providers, offers and sessions from a file"),
+}
 
 
 def database_url(env_prefix: str, name: str) -> str:
@@ -86,7 +99,56 @@ def run(args: argparse.Namespace) -> int:
         launcher.stop(running)
 
 
+def _targets(args: argparse.Namespace) -> list[backups.Target]:
+    selected = [p for p in PROCESSES if not args.only or p.name in args.only]
+    return [backups.target(p, database_url(p.env_prefix, p.name)) for p in selected]
+
+
+def backup(args: argparse.Namespace) -> int:
+    try:
+        manifest = backups.backup(_targets(args), args.dir)
+    except backups.BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    for name, entry in manifest["databases"].items():
+        revisions = ", ".join(entry["alembic_revisions"]) or "no migration"
+        print(f"{name}: {args.dir / entry['file']} ({entry['bytes']:,} bytes, at {revisions})")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    try:
+        targets = _targets(args)
+        backups.check(targets, args.dir)
+        if not args.yes:
+            names = ", ".join(t.name for t in targets)
+            print(
+                f"the backup in {args.dir} is complete; restoring replaces the content of the "
+                f"{names} databases: stop the processes, then run again with --yes",
+                file=sys.stderr,
+            )
+            return 2
+        restored = backups.restore(targets, args.dir)
+    except backups.BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    for name, revisions in restored.items():
+        print(f"{name}: restored, at {', '.join(revisions) or 'no migration'}")
+    return 0
+
+
+def delegate(command: str, arguments: Sequence[str]) -> int:
+    process, subcommand, _ = DELEGATED[command]
+    module = importlib.import_module(f"{process}.cli")
+    result: int = module.run([subcommand, *arguments])
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in DELEGATED:
+        # The process's own parser reads the rest (and answers --help).
+        sys.exit(delegate(arguments[0], arguments[1:]))
     parser = argparse.ArgumentParser(prog="kafaat", description="Kafaat platform operations")
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="migrate and run the whole platform on loopback")
@@ -96,5 +158,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     run_parser.set_defaults(handler=run)
     commands.add_parser("migrate", help="upgrade every database").set_defaults(handler=migrate)
     commands.add_parser("seed-demo", help="load demo data").set_defaults(handler=seed_demo)
-    args = parser.parse_args(argv)
+    for command, (process, subcommand, description) in DELEGATED.items():
+        commands.add_parser(command, help=f"{description} (kafaat-{process} {subcommand})")
+    names = [p.name for p in PROCESSES]
+    for command, handler, description in (
+        ("backup", backup, "dump every database into a directory"),
+        ("restore", restore, "replace every database's content with a backup's"),
+    ):
+        sub = commands.add_parser(command, help=description)
+        sub.add_argument("--dir", type=Path, required=True, help="the backup's directory")
+        sub.add_argument(
+            "--only", action="append", choices=names, help="this process only (repeatable)"
+        )
+        if command == "restore":
+            sub.add_argument("--yes", action="store_true", help="really replace the content")
+        sub.set_defaults(handler=handler)
+    args = parser.parse_args(arguments)
     sys.exit(args.handler(args))
