@@ -189,7 +189,10 @@ def test_the_gateway_finds_the_services_and_shares_the_edges_secret(
     )
     assert gateway["KAFAAT_GATEWAY_TRUST_FORWARDED_HEADERS"] == "true"
     for process in PROCESSES:
-        assert services["edge"]["depends_on"][process.name]["condition"] == "service_healthy"
+        dependency = services["edge"]["depends_on"][process.name]
+        assert dependency["condition"] == "service_healthy"
+        # nginx resolves upstream names once: it must restart when a process is recreated.
+        assert dependency["restart"] is True
 
 
 def test_env_example_lists_every_setting_and_every_required_secret() -> None:
