@@ -12,13 +12,12 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
-from redis.asyncio import ConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.identity.security import client_ip, header
@@ -26,6 +25,9 @@ from gateway.principals import PrincipalResolver
 from gateway.settings import Settings
 from shared.principal import Principal
 from shared.problems import problem_response
+
+if TYPE_CHECKING:
+    from redis.asyncio import ConnectionPool
 
 logger = logging.getLogger("kafaat.gateway.rate_limits")
 
@@ -68,6 +70,9 @@ class RateLimits:
         self._pool: ConnectionPool | None = None
         storage: MemoryStorage | RedisStorage
         if settings.redis_url is not None:
+            # Imported only when used: it costs start-up time to every gateway otherwise.
+            from redis.asyncio import ConnectionPool
+
             url = settings.redis_url.get_secret_value()
             self._pool = ConnectionPool.from_url(
                 url,
