@@ -109,11 +109,13 @@ async def _import(args: argparse.Namespace) -> ImportReport:
 
 
 def _summary(report: ImportReport) -> str:
-    verb = "would be" if report.dry_run or not report.committed else "were"
-    lines = [
-        f"{report.rows:,} rows read; {'dry run, ' if report.dry_run else ''}"
-        f"changes {verb} {'written' if report.committed else 'not written'}"
-    ]
+    if report.dry_run:
+        outcome = "dry run, nothing written"
+    elif report.committed:
+        outcome = "changes written"
+    else:
+        outcome = "nothing written: fix the errors and import again"
+    lines = [f"{report.rows:,} rows read; {outcome}"]
     for name in ("providers", "offers", "sessions"):
         counts = getattr(report, name)
         lines.append(

@@ -40,7 +40,7 @@ async def test_created_offer_has_defaults_and_derived_fields(api: Api) -> None:
 
 async def test_invalid_fields_are_named(api: Api) -> None:
     provider = await api.provider()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"sector": "banking"}, "body.sector"),
         ({"isced_field": "11"}, "body.isced_field"),
         ({"isco_groups": ["7", "X"]}, "body.isco_groups.1"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 from shared.principal import ANONYMOUS, Role
@@ -28,7 +29,7 @@ async def test_create_read_and_list(api: Api) -> None:
 
 async def test_invalid_fields_are_named(api: Api) -> None:
     base = {"name": "Centre", "kind": "company", "region": "01"}
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"region": "13"}, "body.region"),
         ({"province": "02.411"}, "body.province"),
         ({"province": "01.999"}, "body.province"),

@@ -34,7 +34,7 @@ async def test_create_and_read(api: Api) -> None:
 
 async def test_invalid_fields_are_named(api: Api) -> None:
     offer = await api.offer()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"end_date": "2027-01-01"}, "body.end_date"),
         ({"registration_deadline": "2027-07-01"}, "body.registration_deadline"),
         ({"start_date": "0202-02-01"}, "body.start_date"),

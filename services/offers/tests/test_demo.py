@@ -1,0 +1,30 @@
+"""Demo data for `make run`: loads into both databases, twice without changing anything."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from offers import demo
+
+from .helpers import Api
+
+
+async def test_demo_data_loads_and_reloads_unchanged(
+    app: FastAPI, api: Api, database_url: str
+) -> None:
+    await demo.seed(database_url)
+    offers = (
+        await api.client.get("/v1/offers", headers=api.anonymous(), params={"limit": 200})
+    ).json()
+    assert len(offers["items"]) == len(demo.OFFERS)
+    assert {offer["region"] for offer in offers["items"]} == {"01", "02"}
+    assert any(offer["title_ar"] for offer in offers["items"])
+    arabic = (
+        await api.client.get("/v1/offers", headers=api.anonymous(), params={"q": "الشمسية"})
+    ).json()
+    assert [o["title_fr"] for o in arabic["items"]] == ["Installation de panneaux photovoltaïques"]
+    again = await demo.load(database_url)
+    assert again.error_count == 0
+    assert again.providers.unchanged == len(demo.PROVIDERS)
+    assert again.offers.unchanged == len(demo.OFFERS)
+    assert again.sessions.unchanged == len(demo.SESSIONS)
