@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ def documents(path: Path) -> list[Manifest]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
+@cache
 def all_resources() -> list[Manifest]:
     return [
         doc for path in manifest_files() if path not in NOT_RESOURCES for doc in documents(path)
