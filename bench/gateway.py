@@ -1,5 +1,6 @@
-"""Gateway data path: requests/s of the same backend reached directly, through nginx, through the
-gateway's Python proxy, and through nginx asking the gateway (forward-auth), side by side.
+"""Gateway data path: requests/s of the same backend reached directly, through a plain nginx
+reverse proxy, through the gateway's Python proxy, and through the production edge (nginx with
+the configuration ``kafaat.edge`` renders, asking the gateway by forward-auth), side by side.
 
     python -m bench gateway
 
@@ -17,12 +18,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx2
+from pydantic import SecretStr
 
+from gateway.identity.tokens import access_token_keys
+from gateway.settings import Settings
+from kafaat import edge
+from shared.principal import Principal, Role
 from shared.testing import Keys, free_port
+from shared.tokens import generate_private_key_pem
 
 DURATION = os.environ.get("KAFAAT_BENCH_DURATION", "8s")
 CONNECTIONS = "32"
@@ -39,13 +47,14 @@ class Result:
     non_2xx: int
 
 
-def _wait(url: str, timeout: float = 30.0) -> None:
+def _wait(url: str, authorization: str | None = None, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     last: object = None
+    headers = {"Authorization": authorization} if authorization else {}
     while time.monotonic() < deadline:
         try:
-            response = httpx2.get(url, timeout=1.0, trust_env=False)
-            if response.status_code < 500:
+            response = httpx2.get(url, timeout=1.0, trust_env=False, headers=headers)
+            if response.status_code == 200:
                 return
             last = f"{response.status_code} {response.text[:200]}"
         except httpx2.TransportError as exc:
@@ -67,10 +76,12 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(name: str, url: str) -> Result:
-    subprocess.run(["wrk", "-t1", "-c8", "-d1s", url], capture_output=True, check=True)  # warm-up
+def wrk(name: str, url: str, authorization: str | None = None) -> Result:
+    headers = ["-H", f"Authorization: {authorization}"] if authorization else []
+    warm_up = ["wrk", "-t1", "-c8", "-d1s", *headers, url]
+    subprocess.run(warm_up, capture_output=True, check=True)
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *headers, url],
         capture_output=True,
         text=True,
         check=True,
@@ -84,68 +95,80 @@ def wrk(name: str, url: str) -> Result:
     return result
 
 
-def nginx_config(directory: Path, listen: int, backend: int, gateway: int, cached: bool) -> Path:
-    cache = directory / f"auth-cache-{listen}"
-    cache.mkdir(exist_ok=True)
-    cache_lines = (
-        """proxy_cache auth;
-            proxy_cache_key "$http_authorization|$kafaat_service";
-            proxy_cache_valid 204 25s;
-            proxy_cache_lock on;"""
-        if cached
-        else ""
-    )
-    config = directory / f"nginx-{listen}.conf"
+def _nginx_main(directory: Path, name: str, http_body: str) -> Path:
+    """A whole nginx configuration around ``http_body``, writing only under ``directory``."""
+    config = directory / f"nginx-{name}.conf"
     config.write_text(
         f"""
 worker_processes 1;
 daemon off;
-pid {directory}/nginx-{listen}.pid;
-error_log {directory}/nginx-{listen}.log warn;
-events {{ worker_connections 1024; }}
+pid {directory}/nginx-{name}.pid;
+error_log {directory}/nginx-{name}.log warn;
+events {{ worker_connections 4096; }}
 http {{
-    access_log off;
     client_body_temp_path {directory}/body;
     proxy_temp_path {directory}/proxy;
     fastcgi_temp_path {directory}/fastcgi;
     uwsgi_temp_path {directory}/uwsgi;
     scgi_temp_path {directory}/scgi;
-    proxy_cache_path {cache} levels=1 keys_zone=auth:10m max_size=50m inactive=60s;
-    upstream backend {{ server 127.0.0.1:{backend}; keepalive 64; }}
-    upstream gateway {{ server 127.0.0.1:{gateway}; keepalive 64; }}
-    map $uri $kafaat_service {{ ~^/api/v1/offers offers; default ""; }}
-    server {{
-        listen 127.0.0.1:{listen};
-        location /plain/ {{
-            proxy_pass http://backend/;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }}
-        location /api/v1/ {{
-            auth_request /_kafaat_auth;
-            auth_request_set $service_token $upstream_http_x_kafaat_service_token;
-            proxy_pass http://backend/v1/;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Authorization "Bearer $service_token";
-        }}
-        location = /_kafaat_auth {{
-            internal;
-            proxy_pass http://gateway/internal/forward-auth;
-            proxy_http_version 1.1;
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header Connection "";
-            proxy_set_header X-Original-URI $request_uri;
-            proxy_set_header X-Original-Method $request_method;
-            proxy_set_header X-Kafaat-Edge-Secret {EDGE_SECRET};
-            {cache_lines}
-        }}
-    }}
+    tcp_nodelay on;
+{http_body}
 }}
 """
     )
     return config
+
+
+def plain_proxy_config(directory: Path, listen: int, backend: int) -> Path:
+    """The reference: nginx as a plain keep-alive reverse proxy, no authentication at all."""
+    return _nginx_main(
+        directory,
+        "plain",
+        f"""
+    access_log off;
+    upstream backend {{ server 127.0.0.1:{backend}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{listen};
+        location / {{
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+""",
+    )
+
+
+def edge_config(
+    directory: Path, name: str, listen: int, upstreams: dict[str, str], cached: bool
+) -> Path:
+    """The production edge, rendered by ``kafaat.edge`` from the route table."""
+    cache_dir = directory / f"auth-cache-{name}"
+    cache_dir.mkdir(exist_ok=True)
+    body = edge.render(
+        upstreams=upstreams,
+        listen=f"127.0.0.1:{listen}",
+        edge_secret=EDGE_SECRET,
+        cache_dir=str(cache_dir),
+    ).replace(
+        "access_log /dev/stdout kafaat_json;",
+        f"access_log {directory}/access-{name}.log kafaat_json;",
+    )
+    if not cached:
+        body = body.replace("proxy_cache kafaat_auth;", "proxy_cache off;")
+        assert "proxy_cache off;" in body
+    return _nginx_main(directory, name, body)
+
+
+def _access_token(private_pem: bytes) -> str:
+    """A signed-in regional coordinator, as the gateway's login would issue."""
+    settings = Settings(access_token_private_key=SecretStr(private_pem.decode()))
+    signer, _ = access_token_keys(settings)
+    principal = Principal(
+        subject=str(uuid.uuid4()), kind="user", role=Role.REGIONAL_COORDINATOR, regions=("01",)
+    )
+    token, _ = signer.sign(principal)
+    return token
 
 
 def main() -> int:
@@ -154,54 +177,74 @@ def main() -> int:
             print(f"{tool} is not installed: run `make bench`, which installs it")
             return 1
     keys = Keys()
+    access_key = generate_private_key_pem()
+    authorization = "Bearer " + _access_token(access_key)
     ports: set[int] = set()
-    while len(ports) < 4:  # the OS may hand the same free port out twice
+    while len(ports) < 5:  # the OS may hand the same free port out twice
         ports.add(free_port())
-    backend_port, gateway_port, nginx_port, nginx_cached_port = sorted(ports)
+    backend_port, gateway_port, plain_port, edge_port, uncached_port = sorted(ports)
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(os.environ.get("KAFAAT_BENCH_KEEP", tmp))
         # nginx workers drop root for "nobody": they must be able to enter the cache directory.
         directory.chmod(0o755)
-        backend_url = f"http://127.0.0.1:{backend_port}"
+        backend = f"127.0.0.1:{backend_port}"
         gateway_env = {
             "KAFAAT_GATEWAY_SERVICE_TOKEN_PRIVATE_KEY": keys.private_pem.decode(),
-            "KAFAAT_GATEWAY_OFFERS_URL": backend_url,
+            "KAFAAT_GATEWAY_ACCESS_TOKEN_PRIVATE_KEY": access_key.decode(),
+            "KAFAAT_GATEWAY_OFFERS_URL": f"http://{backend}",
             "KAFAAT_GATEWAY_EDGE_SECRET": EDGE_SECRET,
             "KAFAAT_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/gateway.db",
             "KAFAAT_GATEWAY_LOG_LEVEL": "WARNING",
+            "KAFAAT_GATEWAY_VAR_DIR": str(directory),
             # Rate limiting stays on the path (its cost is real) but must not refuse the load.
             "KAFAAT_GATEWAY_RATE_LIMIT_PER_IP": "100000000/minute",
             "KAFAAT_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "100000000/minute",
-            "KAFAAT_GATEWAY_VAR_DIR": str(directory),
         }
+        upstreams = {
+            "gateway": f"127.0.0.1:{gateway_port}",
+            "offers": backend,
+            "beneficiaries": backend,
+            "network": backend,
+        }
+        configs = [
+            plain_proxy_config(directory, plain_port, backend_port),
+            edge_config(directory, "edge", edge_port, upstreams, cached=True),
+            edge_config(directory, "uncached", uncached_port, upstreams, cached=False),
+        ]
         try:
             processes.append(_uvicorn("bench.backend:app", backend_port, {}))
             processes.append(_uvicorn("gateway.main:create_app", gateway_port, gateway_env, True))
-            for port, cached in ((nginx_port, False), (nginx_cached_port, True)):
-                config = nginx_config(directory, port, backend_port, gateway_port, cached)
+            for config in configs:
                 processes.append(
-                    subprocess.Popen(["nginx", "-p", str(directory), "-c", str(config)])
+                    subprocess.Popen(
+                        ["nginx", "-p", str(directory), "-c", str(config)],
+                        stdout=subprocess.DEVNULL,
+                    )
                 )
-            _wait(backend_url + "/v1/offers")
+            _wait(f"http://{backend}/v1/offers")
             _wait(f"http://127.0.0.1:{gateway_port}/healthz")
-            _wait(f"http://127.0.0.1:{nginx_port}/plain/v1/offers")
-            _wait(f"http://127.0.0.1:{nginx_cached_port}/api/v1/offers")
+            _wait(f"http://127.0.0.1:{plain_port}/v1/offers")
+            _wait(f"http://127.0.0.1:{edge_port}/api/v1/offers", authorization)
+            _wait(f"http://127.0.0.1:{uncached_port}/api/v1/offers", authorization)
             print(f"wrk -t1 -c{CONNECTIONS} -d{DURATION}, same backend (FastAPI, one process):")
             results = [
-                wrk("direct to the backend", backend_url + "/v1/offers"),
-                wrk("nginx reverse proxy", f"http://127.0.0.1:{nginx_port}/plain/v1/offers"),
+                wrk("direct to the backend", f"http://{backend}/v1/offers"),
+                wrk("nginx reverse proxy (no auth)", f"http://127.0.0.1:{plain_port}/v1/offers"),
                 wrk(
-                    "gateway Python proxy (httpx2)",
+                    "gateway Python proxy (httpx2), signed in",
                     f"http://127.0.0.1:{gateway_port}/api/v1/offers",
+                    authorization,
                 ),
                 wrk(
-                    "nginx + forward-auth to gateway, cached",
-                    f"http://127.0.0.1:{nginx_cached_port}/api/v1/offers",
+                    "edge: nginx + forward-auth, cached",
+                    f"http://127.0.0.1:{edge_port}/api/v1/offers",
+                    authorization,
                 ),
                 wrk(
-                    "nginx + forward-auth to gateway, not cached",
-                    f"http://127.0.0.1:{nginx_port}/api/v1/offers",
+                    "edge: nginx + forward-auth, not cached",
+                    f"http://127.0.0.1:{uncached_port}/api/v1/offers",
+                    authorization,
                 ),
             ]
         finally:
@@ -214,7 +257,7 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     process.kill()
     reference = results[1].requests_per_second
-    print("ratios vs nginx reverse proxy:")
+    print("ratios vs the nginx reverse proxy:")
     for result in results:
         print(f"  {result.path:<44} {result.requests_per_second / reference:5.2f}x")
     if any(result.non_2xx for result in results):
