@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from gateway import demo as gateway_demo
 from kafaat import launcher
 from kafaat.platform import PROCESSES
 from kafaat.testing import Platform, platform_env
@@ -32,6 +33,8 @@ async def platform(
         }
         for process in PROCESSES:
             await asyncio.to_thread(upgrade, process.root, urls[process.name])
+        # The demo accounts (one of every role) and the demo API client sign in below.
+        await gateway_demo.seed(urls["gateway"])
         ports = {p.name: free_port() for p in PROCESSES}
         running = launcher.start(ports, platform_env(keys, urls, directory))
         try:
