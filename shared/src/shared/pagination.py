@@ -117,13 +117,20 @@ def decode_cursor(cursor: str, order_name: str, size: int) -> list[Any]:
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in the order ``keys``: (a > x) OR (a = x AND b > y) …"""
+    """Rows strictly after ``values`` in the order ``keys``: (a > x) OR (a = x AND b > y) …
+
+    The redundant bound on the first key (a >= x) is what lets PostgreSQL start the index scan
+    at the cursor; with the OR alone it scans from the first row and filters, so page 500 would
+    cost 500 times page 1.
+    """
     clauses: list[ColumnElement[bool]] = []
     for index, key in enumerate(keys):
         equal_prefix = [k.column == v for k, v in zip(keys[:index], values[:index], strict=True)]
         step = key.column < values[index] if key.descending else key.column > values[index]
         clauses.append(and_(*equal_prefix, step))
-    return or_(*clauses)
+    first = keys[0]
+    seek = first.column <= values[0] if first.descending else first.column >= values[0]
+    return and_(seek, or_(*clauses))
 
 
 async def paginate(
