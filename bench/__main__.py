@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("gateway",)
+BENCHMARKS: tuple[str, ...] = ("gateway", "offers")
 
 
 def main(argv: list[str]) -> int:

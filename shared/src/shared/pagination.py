@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -117,12 +117,20 @@ def decode_cursor(cursor: str, order_name: str, size: int) -> list[Any]:
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in the order ``keys``: (a > x) OR (a = x AND b > y) …
+    """Rows strictly after ``values`` in the order ``keys``.
 
-    The redundant bound on the first key (a >= x) is what lets PostgreSQL start the index scan
-    at the cursor; with the OR alone it scans from the first row and filters, so page 500 would
-    cost 500 times page 1.
+    When every key runs the same way this is a row comparison, ``(a, b) > (x, y)``, which
+    PostgreSQL turns into an index seek even when many rows share ``a`` (rows imported in one
+    transaction share ``updated_at``). Mixed directions need (a > x) OR (a = x AND b < y) …, with
+    a redundant bound on the first key (a >= x) so the scan still starts near the cursor. Either
+    way page 500 costs what page 1 costs.
     """
+    if all(key.descending == keys[0].descending for key in keys):
+        columns = tuple_(*(key.column for key in keys))
+        bounds = tuple_(
+            *(literal(v, type_=k.column.type) for k, v in zip(keys, values, strict=True))
+        )
+        return columns < bounds if keys[0].descending else columns > bounds
     clauses: list[ColumnElement[bool]] = []
     for index, key in enumerate(keys):
         equal_prefix = [k.column == v for k, v in zip(keys[:index], values[:index], strict=True)]

@@ -8,6 +8,7 @@ record of a partial update too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -28,14 +29,24 @@ def _known_region(code: str) -> str:
     return code
 
 
+@cache
+def _isced_codes() -> frozenset[str]:
+    return frozenset(term.code for term in reference.isced_fields())
+
+
+@cache
+def _isco_codes() -> frozenset[str]:
+    return frozenset(term.code for term in reference.isco_groups())
+
+
 def _known_isced(code: str) -> str:
-    if code not in {term.code for term in reference.isced_fields()}:
+    if code not in _isced_codes():
         raise ValueError(f"unknown ISCED-F 2013 broad field '{code}' (00 to 10)")
     return code
 
 
 def _known_isco(code: str) -> str:
-    if code not in {term.code for term in reference.isco_groups()}:
+    if code not in _isco_codes():
         raise ValueError(f"unknown ISCO-08 major group '{code}' (0 to 9)")
     return code
 

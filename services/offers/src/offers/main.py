@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from offers.catalogue.router import router as offers_router
+from offers.database import plan_every_query
 from offers.exchange.router import router as exchange_router
 from offers.providers.router import router as providers_router
 from offers.sessions.router import router as sessions_router
@@ -13,6 +17,12 @@ from offers.stats.router import router as stats_router
 from shared.app import create_service_app
 
 SERVICE = "offers"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    plan_every_query(app.state.engine)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,4 +36,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         # Exchange before offers: /v1/offers/export must not be read as an offer id.
         routers=[providers_router, exchange_router, offers_router, sessions_router, stats_router],
+        extra_lifespan=_lifespan,
     )

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Any, Protocol
 
 from fastapi import Header, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
@@ -140,7 +139,7 @@ def move(record: Publishable, target: PublicationStatus, if_match: str | None, k
 
 
 def with_etag(body: BaseModel, status_code: int = 200) -> JSONResponse:
-    content = jsonable_encoder(body)
+    content = body.model_dump(mode="json")
     return JSONResponse(
         content, status_code=status_code, headers={"ETag": etag(content["version"])}
     )
@@ -165,6 +164,6 @@ async def create_once(
         headers = {"ETag": etag(stored.body["version"])} if "version" in stored.body else None
         return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
     created = await create()
-    content = jsonable_encoder(created)
+    content = created.model_dump(mode="json")
     await idempotency.remember(session, principal.subject, key, request_fingerprint, 201, content)
     return JSONResponse(content, status_code=201, headers={"ETag": etag(content["version"])})

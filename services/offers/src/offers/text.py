@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 # Letters NFKD leaves whole: Latin ligatures, and Arabic letters written in several ways.
-_REPLACEMENTS = str.maketrans(
-    {
+_REPLACEMENTS: dict[int, str | None] = {
+    ord(letter): replacement
+    for letter, replacement in {
         "œ": "oe",
         "æ": "ae",
         "ø": "o",
@@ -22,12 +23,29 @@ _REPLACEMENTS = str.maketrans(
         "ٱ": "ا",  # alef wasla
         "ى": "ي",  # alef maqsura, often typed for a final yeh
         "ة": "ه",  # teh marbuta, often typed as heh
-        "ـ": "",  # tatweel (kashida), only stretches a word
-        "\u2019": " ",
-        "'": " ",
-    }
-)
-_NOT_WORD = re.compile(r"[^\w]+")
+        "ـ": None,  # tatweel (kashida), only stretches a word
+        "_": " ",
+    }.items()
+}
+
+
+def _translation() -> dict[int, str | None]:
+    """One table for str.translate: drop combining marks, digits of any script to ASCII, then
+    the replacements above (built once: folding runs on every imported row)."""
+    table: dict[int, str | None] = {}
+    for code in range(0x80, 0x10000):
+        character = chr(code)
+        if unicodedata.combining(character):
+            table[code] = None
+        elif character.isdigit():
+            digit = unicodedata.digit(character, None)
+            if digit is not None:
+                table[code] = str(digit)
+    return table | _REPLACEMENTS
+
+
+_TABLE = _translation()
+_NOT_WORD = re.compile(r"\W+")
 
 
 def fold(text: str) -> str:
@@ -37,17 +55,8 @@ def fold(text: str) -> str:
     combining mark; dropping the marks removes French accents and Arabic short vowels (harakat).
     Digits of any script become ASCII digits.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_REPLACEMENTS)
-    kept: list[str] = []
-    for character in decomposed:
-        if unicodedata.combining(character):
-            continue
-        if character.isdigit() and not character.isascii():
-            digit = unicodedata.digit(character, None)
-            kept.append(str(digit) if digit is not None else character)
-            continue
-        kept.append(character)
-    return _NOT_WORD.sub(" ", "".join(kept)).replace("_", " ").strip()
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_TABLE)
+    return _NOT_WORD.sub(" ", decomposed).strip()
 
 
 def search_terms(query: str) -> list[str]:

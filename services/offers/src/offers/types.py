@@ -25,9 +25,9 @@ class CodeList(TypeDecorator[list[str]]):
         return f",{','.join(codes)}," if codes else ""
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> list[str] | None:
-        if value is None:
-            return None
-        return [code for code in value.split(",") if code]
+        if not value:
+            return None if value is None else []
+        return value[1:-1].split(",")
 
 
 def contains_code(code: str) -> str:

@@ -22,8 +22,8 @@ NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 def stored(**overrides: object) -> tuple[int, list[str]]:
     arguments: dict[str, object] = {
-        "description": "x" * 300,
-        "objectives": "y" * 50,
+        "description_length": 300,
+        "objectives_length": 50,
         "duration_hours": 100,
         "provider_phone": "+212 5 00 00 00 00",
         "provider_email": None,
@@ -38,9 +38,9 @@ def test_complete_offer_has_all_stored_points() -> None:
 
 
 def test_each_rule_costs_its_points() -> None:
-    assert stored(description="x" * 150) == (100 - 13, ["description"])
-    assert stored(description="x" * 99) == (100 - 25, ["description"])
-    assert stored(objectives=None) == (90, ["objectives"])
+    assert stored(description_length=150) == (100 - 13, ["description"])
+    assert stored(description_length=99) == (100 - 25, ["description"])
+    assert stored(objectives_length=0) == (90, ["objectives"])
     assert stored(provider_phone=None) == (85, ["contact"])
     late_deadline = SessionDates(date(2027, 3, 1), date(2027, 6, 1), date(2027, 3, 10), "open")
     assert stored(sessions=[late_deadline]) == (85, ["coherent_dates"])
@@ -72,7 +72,7 @@ def test_dated_rules(last_start: date | None, updated_days_ago: int, missing: in
         TODAY,
     )
     assert scored.score == 90 - missing
-    assert sum(gap.missing_points for gap in scored.gaps) == 10 + missing
+    assert sum(gap["missing_points"] for gap in scored.missing) == 10 + missing
 
 
 async def test_offer_explains_its_missing_points(api: Api) -> None:

@@ -62,13 +62,14 @@ class SessionDates:
 @dataclass(frozen=True)
 class Quality:
     score: int
-    gaps: list[Gap]
+    # Each rule that cost points: {"rule", "missing_points", "reason"}.
+    missing: list[dict[str, Any]]
 
 
 def stored_part(
     *,
-    description: str,
-    objectives: str | None,
+    description_length: int,
+    objectives_length: int,
     duration_hours: int,
     provider_phone: str | None,
     provider_email: str | None,
@@ -76,7 +77,7 @@ def stored_part(
 ) -> tuple[int, list[Gap]]:
     """Points and gaps of the rules that depend on stored data only."""
     gaps: list[Gap] = []
-    length = len(description.strip())
+    length = description_length
     if length < DESCRIPTION_PARTIAL:
         gaps.append(
             Gap(
@@ -94,7 +95,7 @@ def stored_part(
                 f"the description has {length} characters; {DESCRIPTION_FULL} give full points",
             )
         )
-    if objectives is None or len(objectives.strip()) < OBJECTIVES_MIN:
+    if objectives_length < OBJECTIVES_MIN:
         gaps.append(
             Gap(
                 "objectives",
@@ -160,9 +161,11 @@ def score(
     updated_at: datetime,
     today: date,
 ) -> Quality:
-    gaps = [Gap(**gap) for gap in quality_gaps] + dated_gaps(last_start_date, updated_at, today)
-    dated_missing = sum(g.missing_points for g in gaps[len(quality_gaps) :])
-    return Quality(score=quality_base - dated_missing, gaps=gaps)
+    dated = dated_gaps(last_start_date, updated_at, today)
+    return Quality(
+        score=quality_base - sum(gap.missing_points for gap in dated),
+        missing=[*quality_gaps, *(gap.as_dict() for gap in dated)],
+    )
 
 
 def score_expression(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, TypeAdapter
 
 from offers.access import EDITOR_ROLES, PUBLISHER_ROLES, WRITE_SCOPE, Access
 from offers.catalogue import service
@@ -26,6 +26,7 @@ from shared.problems import problem_responses
 from shared.reference import Sector
 
 router = APIRouter(prefix="/v1/offers", tags=["offers"])
+_PAGE = TypeAdapter(Page[OfferRead])
 
 Reader = Annotated[Principal, require(anonymous=True)]
 Editor = Annotated[Principal, require(roles=EDITOR_ROLES, scopes={WRITE_SCOPE})]
@@ -70,7 +71,7 @@ async def list_offers(
     ] = None,
     status: PublicationStatus | None = None,
     sort: OfferSort = OfferSort.START_DATE,
-) -> JSONResponse:
+) -> Response:
     """Offers the caller may see (published ones, plus those in the caller's scope). Filters
     combine; the session filters (`starts_*`, `has_seats`) hold for one same session."""
     filters = OfferFilters(
@@ -94,8 +95,9 @@ async def list_offers(
     rows, next_cursor = await service.list_offers(
         session, Access(principal), filters, sort, page, now
     )
-    body = Page(items=[service.to_read(row, now) for row in rows], next_cursor=next_cursor)
-    return JSONResponse(body.model_dump(mode="json"))
+    body = {"items": [service.read_values(row, now) for row in rows], "next_cursor": next_cursor}
+    # One validation and one serialisation of the whole page, both in pydantic's core.
+    return Response(_PAGE.dump_json(_PAGE.validate_python(body)), media_type="application/json")
 
 
 @router.post(

@@ -12,14 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from offers.access import Access, not_found, out_of_scope
 from offers.catalogue import quality, repository, summary
 from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
-from offers.catalogue.schemas import (
-    OfferCreate,
-    OfferRead,
-    OfferSort,
-    OfferUpdate,
-    QualityGap,
-    QualityRead,
-)
+from offers.catalogue.schemas import OfferCreate, OfferRead, OfferSort, OfferUpdate
 from offers.providers import repository as providers_repository
 from offers.providers.models import Provider
 from offers.records import (
@@ -51,29 +44,42 @@ def check(values: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def to_read(offer: Offer, now: datetime) -> OfferRead:
-    """The offer as callers see it, with today's quality score."""
+def read_values(offer: Offer, now: datetime) -> dict[str, Any]:
+    """The fields of the offer as callers see it, with today's quality score."""
+    loaded = offer.__dict__
+    values = {
+        name: loaded[name] if name in loaded else getattr(offer, name)
+        for name in _READ_FROM_COLUMNS
+    }
     scored = quality.score(
-        offer.quality_base, offer.quality_gaps, offer.last_start_date, offer.updated_at, now.date()
+        values["quality_base"],
+        values["quality_gaps"],
+        values["last_start_date"],
+        values["updated_at"],
+        now.date(),
     )
-    next_start = None if offer.next_start_date == NO_UPCOMING_SESSION else offer.next_start_date
-    return OfferRead.model_validate(
-        {
-            **{name: getattr(offer, name) for name in _READ_FROM_COLUMNS},
-            "is_free": offer.cost_mad == 0,
-            "next_session_start_date": next_start,
-            "quality": QualityRead(
-                score=scored.score,
-                missing=[QualityGap(**gap.as_dict()) for gap in scored.gaps],
-            ),
-        }
-    )
+    next_start = values["next_start_date"]
+    values["next_session_start_date"] = None if next_start == NO_UPCOMING_SESSION else next_start
+    values["is_free"] = values["cost_mad"] == 0
+    values["quality"] = {"score": scored.score, "missing": scored.missing}
+    return values
 
 
-_READ_FROM_COLUMNS = tuple(
-    name
-    for name in OfferRead.model_fields
-    if name not in {"is_free", "next_session_start_date", "quality"}
+def to_read(offer: Offer, now: datetime) -> OfferRead:
+    return OfferRead.model_validate(read_values(offer, now))
+
+
+# Columns read to build an OfferRead (the derived fields come from the last five).
+_READ_FROM_COLUMNS = (
+    *(
+        name
+        for name in OfferRead.model_fields
+        if name not in {"is_free", "next_session_start_date", "quality"}
+    ),
+    "next_start_date",
+    "last_start_date",
+    "quality_base",
+    "quality_gaps",
 )
 
 

@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from offers import bulk
 from offers.catalogue import quality
 from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
 from offers.providers.models import Provider
@@ -25,23 +26,13 @@ from offers.text import fold
 from offers.vocabulary import UPCOMING_SESSION_STATUSES, SessionStatus
 
 CHUNK = 500
-DERIVED = (
-    "region",
-    "province",
-    "title_key",
-    "search_text",
-    "next_start_date",
-    "last_start_date",
-    "quality_base",
-    "quality_gaps",
-)
+# Derived from the offer's titles and its provider.
+TEXT_DERIVED = ("region", "province", "title_key", "search_text")
+# Derived from the sessions too.
+SESSION_DERIVED = ("next_start_date", "last_start_date", "quality_base", "quality_gaps")
+DERIVED = TEXT_DERIVED + SESSION_DERIVED
 
 _offer_table = cast(Table, Offer.__table__)
-_update_derived = (
-    update(_offer_table)
-    .where(_offer_table.c.id == bindparam("offer_key"))
-    .values({name: bindparam(f"new_{name}") for name in DERIVED})
-)
 
 
 def search_text(title_fr: str, title_ar: str | None, provider_name: str) -> str:
@@ -58,30 +49,42 @@ def _chunks(ids: Collection[UUID]) -> Iterator[list[UUID]]:
         yield ordered[start : start + CHUNK]
 
 
-async def refresh(session: AsyncSession, offer_ids: Collection[UUID]) -> None:
-    """Recompute the derived columns of ``offer_ids`` (flushed rows) and write those that moved.
+async def refresh(
+    session: AsyncSession, offer_ids: Collection[UUID], *, sessions_only: bool = False
+) -> None:
+    """Recompute the derived columns of ``offer_ids`` (flushed rows) and write them.
+
+    ``sessions_only`` when only their sessions changed: the columns that depend on sessions are
+    then written without reading the titles or comparing. Otherwise every derived column is
+    recomputed and only offers whose values moved are written (renaming a provider touches all
+    its offers, most often for nothing).
 
     ORM objects of these offers held by ``session`` must be refreshed before being read again.
     """
+    names = SESSION_DERIVED if sessions_only else DERIVED
     for chunk in _chunks(offer_ids):
+        selected: list[Any] = [
+            Offer.id,
+            func.length(Offer.description).label("description_length"),
+            func.coalesce(func.length(Offer.objectives), 0).label("objectives_length"),
+            Offer.duration_hours,
+            Provider.phone.label("provider_phone"),
+            Provider.email.label("provider_email"),
+        ]
+        if not sessions_only:
+            selected += [
+                Offer.title_fr,
+                Offer.title_ar,
+                *(getattr(Offer, name) for name in DERIVED),
+                Provider.name.label("provider_name"),
+                Provider.region.label("provider_region"),
+                Provider.province.label("provider_province"),
+            ]
         offers = (
             await session.execute(
-                select(
-                    Offer.id,
-                    Offer.title_fr,
-                    Offer.title_ar,
-                    Offer.description,
-                    Offer.objectives,
-                    Offer.duration_hours,
-                    *(getattr(Offer, name) for name in DERIVED),
-                    Provider.name.label("provider_name"),
-                    Provider.phone.label("provider_phone"),
-                    Provider.email.label("provider_email"),
-                    Provider.region.label("provider_region"),
-                    Provider.province.label("provider_province"),
-                )
+                select(*selected)
                 .join(Provider, Provider.id == Offer.provider_id)
-                .where(Offer.id.in_(chunk))
+                .where(bulk.among(session, Offer.id, chunk))
             )
         ).all()
         sessions: dict[UUID, list[quality.SessionDates]] = defaultdict(list)
@@ -92,7 +95,7 @@ async def refresh(session: AsyncSession, offer_ids: Collection[UUID]) -> None:
                 TrainingSession.end_date,
                 TrainingSession.registration_deadline,
                 TrainingSession.status,
-            ).where(TrainingSession.offer_id.in_(chunk))
+            ).where(bulk.among(session, TrainingSession.offer_id, chunk))
         )
         for row in rows:
             sessions[row.offer_id].append(
@@ -102,32 +105,65 @@ async def refresh(session: AsyncSession, offer_ids: Collection[UUID]) -> None:
             )
         changes = []
         for offer in offers:
-            derived = _derive(offer, sessions.get(offer.id, []))
-            if any(getattr(offer, name) != derived[name] for name in DERIVED):
-                changes.append(
-                    {"offer_key": offer.id, **{f"new_{k}": v for k, v in derived.items()}}
+            derived = session_part(
+                description_length=offer.description_length,
+                objectives_length=offer.objectives_length,
+                duration_hours=offer.duration_hours,
+                provider_phone=offer.provider_phone,
+                provider_email=offer.provider_email,
+                sessions=sessions.get(offer.id, []),
+            )
+            if not sessions_only:
+                derived |= text_part(
+                    title_fr=offer.title_fr,
+                    title_ar=offer.title_ar,
+                    provider_name=offer.provider_name,
+                    provider_region=offer.provider_region,
+                    provider_province=offer.provider_province,
                 )
-        if changes:
-            await session.execute(_update_derived, changes)
+                if all(getattr(offer, name) == derived[name] for name in names):
+                    continue
+            changes.append({"id": offer.id, **{name: derived[name] for name in names}})
+        await bulk.update_rows(session, _offer_table, changes)
 
 
-def _derive(offer: Any, sessions: list[quality.SessionDates]) -> dict[str, Any]:
+def text_part(
+    *,
+    title_fr: str,
+    title_ar: str | None,
+    provider_name: str,
+    provider_region: str,
+    provider_province: str | None,
+) -> dict[str, Any]:
+    return {
+        "region": provider_region,
+        "province": provider_province,
+        "title_key": title_key(title_fr),
+        "search_text": search_text(title_fr, title_ar, provider_name),
+    }
+
+
+def session_part(
+    *,
+    description_length: int,
+    objectives_length: int,
+    duration_hours: int,
+    provider_phone: str | None,
+    provider_email: str | None,
+    sessions: list[quality.SessionDates],
+) -> dict[str, Any]:
     upcoming = [s.start_date for s in sessions if s.status in UPCOMING_SESSION_STATUSES]
     dated = [s.start_date for s in sessions if s.status != SessionStatus.CANCELLED]
     base, gaps = quality.stored_part(
-        description=offer.description,
-        objectives=offer.objectives,
-        duration_hours=offer.duration_hours,
-        provider_phone=offer.provider_phone,
-        provider_email=offer.provider_email,
+        description_length=description_length,
+        objectives_length=objectives_length,
+        duration_hours=duration_hours,
+        provider_phone=provider_phone,
+        provider_email=provider_email,
         sessions=sessions,
     )
     next_start: date = min(upcoming) if upcoming else NO_UPCOMING_SESSION
     return {
-        "region": offer.provider_region,
-        "province": offer.provider_province,
-        "title_key": title_key(offer.title_fr),
-        "search_text": search_text(offer.title_fr, offer.title_ar, offer.provider_name),
         "next_start_date": next_start,
         "last_start_date": max(dated) if dated else None,
         "quality_base": base,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Select, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from offers import bulk
 from offers.catalogue.models import Offer
 from offers.providers.models import Provider
 from offers.sessions.models import TrainingSession
@@ -25,16 +26,19 @@ ExternalKey = tuple[str, str]
 
 
 async def by_external_keys(
-    session: AsyncSession, table: Table, keys: Collection[ExternalKey]
+    session: AsyncSession,
+    table: Table,
+    keys: Collection[ExternalKey],
+    columns: Sequence[str] | None = None,
 ) -> dict[ExternalKey, Row[Any]]:
-    """Rows of ``table`` with these (source, external_id), whole."""
+    """Rows of ``table`` with these (source, external_id): whole, or only ``columns``."""
     by_source: dict[str, set[str]] = defaultdict(set)
     for source, external_id in keys:
         by_source[source].add(external_id)
     found: dict[ExternalKey, Row[Any]] = {}
     for source, external_ids in by_source.items():
-        statement = select(table).where(
-            table.c.source == source, table.c.external_id.in_(sorted(external_ids))
+        statement = _select(table, columns).where(
+            table.c.source == source, bulk.among(session, table.c.external_id, external_ids)
         )
         for row in await session.execute(statement):
             found[(row.source, row.external_id)] = row
@@ -42,12 +46,19 @@ async def by_external_keys(
 
 
 async def by_ids(
-    session: AsyncSession, table: Table, ids: Collection[UUID]
+    session: AsyncSession, table: Table, ids: Collection[UUID], columns: Sequence[str] | None = None
 ) -> dict[UUID, Row[Any]]:
     if not ids:
         return {}
-    statement = select(table).where(table.c.id.in_(sorted(ids)))
+    statement = _select(table, columns).where(bulk.among(session, table.c.id, ids))
     return {row.id: row for row in await session.execute(statement)}
+
+
+def _select(table: Table, columns: Sequence[str] | None) -> Select[Any]:
+    if columns is None:
+        return select(table)
+    names = dict.fromkeys(["id", "source", "external_id", *columns])
+    return select(*(table.c[name] for name in names))
 
 
 async def offer_ids_of_providers(
@@ -55,27 +66,22 @@ async def offer_ids_of_providers(
 ) -> list[UUID]:
     if not provider_ids:
         return []
-    statement = select(offer_table.c.id).where(offer_table.c.provider_id.in_(sorted(provider_ids)))
+    statement = select(offer_table.c.id).where(
+        bulk.among(session, offer_table.c.provider_id, provider_ids)
+    )
     return list((await session.scalars(statement)).all())
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(table), rows)
+async def refresh_statistics(session: AsyncSession, tables: Collection[Table]) -> None:
+    """Let PostgreSQL's planner know how big these tables have become during a bulk load.
 
-
-async def update_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update whole rows by id; every dict has the same keys, ``row_id`` naming the row."""
-    if not rows:
-        return
-    names = [name for name in rows[0] if name != "row_id"]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(f"new_{name}") for name in names})
-    )
-    params = [{"row_id": row["row_id"], **{f"new_{n}": row[n] for n in names}} for row in rows]
-    await session.execute(statement, params)
+    Without it, a first import into empty tables looks up each batch's external ids with
+    sequential scans (the planner still believes the tables empty), so every batch costs more
+    than the one before. ANALYZE inside the import's transaction counts its own new rows.
+    """
+    if tables and session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        await session.execute(text(f"ANALYZE {names}"))
 
 
 def _published_since(

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from offers.catalogue.schemas import OfferCreate
 from offers.fields import ExternalId, SourceName
@@ -14,8 +14,14 @@ from offers.providers.schemas import ProviderCreate
 from offers.sessions.schemas import SessionCreate
 from offers.vocabulary import PublicationStatus
 
+# Rows hold plain values (enums as their strings): they are compared with stored rows and
+# written with set-based statements.
+_ROW_CONFIG = ConfigDict(extra="forbid", use_enum_values=True)
+
 
 class ProviderRow(ProviderCreate):
+    model_config = _ROW_CONFIG
+
     record: Literal["provider"]
     external_id: ExternalId
     status: PublicationStatus | None = Field(
@@ -24,6 +30,8 @@ class ProviderRow(ProviderCreate):
 
 
 class OfferRow(OfferCreate):
+    model_config = _ROW_CONFIG
+
     record: Literal["offer"]
     external_id: ExternalId
     provider_id: UUID | None = None  # type: ignore[assignment]
@@ -35,6 +43,8 @@ class OfferRow(OfferCreate):
 
 
 class SessionRow(SessionCreate):
+    model_config = _ROW_CONFIG
+
     record: Literal["session"]
     external_id: ExternalId
     offer_id: UUID | None = None  # type: ignore[assignment]

@@ -12,21 +12,26 @@ That is why this service, unlike the others, commits itself.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+import asyncio
+import contextlib
+import dataclasses
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import ValidationError
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from offers import bulk
 from offers.access import Access
 from offers.catalogue import service as catalogue_service
 from offers.catalogue import summary
+from offers.catalogue.quality import SessionDates
 from offers.exchange import repository
 from offers.exchange.formats import (
     FileError,
@@ -61,11 +66,34 @@ from shared.principal import Principal
 from shared.problems import FieldProblem, ProblemError
 
 BATCH_SIZE = 1000
+# Planner statistics of a table are refreshed when the rows written to it reach this, then
+# eight times as many, and so on: a few ANALYZEs per import, whatever its size. (The first one
+# matters most: it tells the planner that external ids are unique.)
+FIRST_ANALYZE_AT = 1_000
+ANALYZE_GROWTH = 8
 MAX_LISTED_ISSUES = 1000
 EXPORT_CHUNK_CHARACTERS = 64 * 1024
 # Columns of the export: references go by (source, external id), never by internal id.
 EXPORT_COLUMNS = [name for name in ALL_COLUMNS if name not in {"provider_id", "offer_id"}]
 _SHARED_WITH_OFFERS = ("name", "region", "province", "phone", "email")
+# What rows need of the provider or offer they refer to.
+_PROVIDER_COLUMNS = ("region", "province", "status", *_SHARED_WITH_OFFERS)
+_OFFER_COLUMNS = ("region", "provider_id", "status", "duration_hours")
+_SESSION_REFERENCES = ("offer_id", "offer_external_id", "offer_source")
+
+
+class _RandomIds:
+    """Random (version 4) UUIDs, their randomness read a thousand at a time: one system call
+    per thousand ids instead of one each."""
+
+    def __init__(self) -> None:
+        self.ready: list[UUID] = []
+
+    def __call__(self) -> UUID:
+        if not self.ready:
+            raw = os.urandom(16 * 1000)
+            self.ready = [UUID(bytes=raw[i : i + 16], version=4) for i in range(0, len(raw), 16)]
+        return self.ready.pop()
 
 
 class ImportConflict(Exception):
@@ -77,10 +105,24 @@ class _Valid:
     line: int
     source: str
     row: Any
+    # Sessions: their own values and the problems found without the database (computed while
+    # the previous batch is being written).
+    values: dict[str, Any] | None = None
+    problems: list[Problem] | None = None
 
     @property
     def key(self) -> ExternalKey:
         return (self.source, self.row.external_id)
+
+
+@dataclass
+class _Batch:
+    """Validated rows of one batch, by record type, and how many rows the file had for it."""
+
+    rows: int = 0
+    valid: dict[str, list[_Valid]] = dataclasses.field(
+        default_factory=lambda: {"provider": [], "offer": [], "session": []}
+    )
 
 
 def rows_of(file_format: FileFormat, chunks: AsyncIterable[bytes]) -> AsyncIterator[RawRow]:
@@ -89,20 +131,11 @@ def rows_of(file_format: FileFormat, chunks: AsyncIterable[bytes]) -> AsyncItera
     return read_jsonl(chunks)
 
 
-def _plain(value: Any) -> Any:
-    """Enums as their values, so comparisons with stored rows and drivers see plain data."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
 def _fields(row: Any, exclude: set[str]) -> dict[str, Any]:
+    """The row's own values (plain: the row models keep enum values), without the identity
+    columns and ``exclude``."""
     exclude = exclude | {"record", "source", "external_id"}
-    return {
-        name: _plain(getattr(row, name)) for name in type(row).model_fields if name not in exclude
-    }
+    return {name: value for name, value in row.__dict__.items() if name not in exclude}
 
 
 def _changed(current: Row[Any], values: Mapping[str, Any]) -> bool:
@@ -134,7 +167,18 @@ class Importer:
         # Where each record was first seen in the file, by a hash of its identity: a second
         # occurrence is an error rather than a silent overwrite.
         self.first_seen: dict[int, int] = {}
+        # Offers whose derived columns need recomputing after the batch: all of them, or only
+        # those that depend on sessions.
         self.touched_offers: set[UUID] = set()
+        self.offers_with_new_sessions: set[UUID] = set()
+        # New offers whose derived columns were computed with the sessions that follow them in
+        # the same batch (how many), and how many of those sessions were then inserted: when
+        # the two agree the offer needs no second write.
+        self.presummarised: dict[UUID, int] = {}
+        self.sessions_inserted: dict[UUID, int] = {}
+        self.written: dict[Any, int] = {}
+        self.analyze_at: dict[Any, int] = {}
+        self.new_id = _RandomIds()
         self.now = utcnow()
         self.today = self.now.date()
 
@@ -157,17 +201,37 @@ class Importer:
         return self.report
 
     async def _read(self, session: AsyncSession, rows: AsyncIterable[RawRow]) -> None:
-        batch: list[RawRow] = []
+        """Read and validate the next batch while the database writes the previous one: the
+        two run side by side (Python here, the database server there)."""
+        batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=2)
+
+        async def validate() -> None:
+            batch = _Batch()
+            try:
+                async for raw in rows:
+                    self._add(batch, raw)
+                    if batch.rows >= self.batch_size:
+                        await batches.put(batch)
+                        batch = _Batch()
+            except FileError as exc:
+                self._issue(self.report.errors, exc.line, None, None, exc.field, exc.reason)
+            await batches.put(batch)
+            await batches.put(None)
+
+        reader = asyncio.create_task(validate())
         try:
-            async for raw in rows:
-                batch.append(raw)
-                if len(batch) >= self.batch_size:
-                    await self._batch(session, batch)
-                    batch = []
-        except FileError as exc:
-            self._issue(self.report.errors, exc.line, None, None, exc.field, exc.reason)
-        if batch:
-            await self._batch(session, batch)
+            done = 0
+            while (batch := await batches.get()) is not None:
+                await self._batch(session, batch)
+                done += batch.rows
+                if self.on_progress is not None:
+                    self.on_progress(done)
+            await reader
+        finally:
+            if not reader.done():
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
 
     def _issue(
         self,
@@ -240,32 +304,63 @@ class Importer:
             self._issue(self.report.errors, raw.line, record, external_id, "external_id", reason)
             self._counts(record).rejected += 1
             return None
-        return record, _Valid(raw.line, source, row)
+        valid = _Valid(raw.line, source, row)
+        if record == "session":
+            valid.values = _fields(row, set(_SESSION_REFERENCES))
+            valid.problems = sessions_service.check(valid.values)
+        return record, valid
 
-    async def _batch(self, session: AsyncSession, raws: list[RawRow]) -> None:
-        valid: dict[str, list[_Valid]] = {"provider": [], "offer": [], "session": []}
-        for raw in raws:
-            validated = self._validate(raw)
-            if validated is not None:
-                valid[validated[0]].append(validated[1])
+    def _add(self, batch: _Batch, raw: RawRow) -> None:
+        batch.rows += 1
+        validated = self._validate(raw)
+        if validated is not None:
+            batch.valid[validated[0]].append(validated[1])
+
+    async def _batch(self, session: AsyncSession, batch: _Batch) -> None:
+        valid = batch.valid
         # Providers first, then offers, then sessions: a row may refer to one of an earlier kind
         # in the same batch.
         await self._providers(session, valid["provider"])
-        await self._offers(session, valid["offer"])
+        await self._offers(session, valid["offer"], self._sessions_by_offer(valid["session"]))
         await self._sessions(session, valid["session"])
+        for offer_id, expected in self.presummarised.items():
+            if self.sessions_inserted.get(offer_id, 0) != expected:
+                self.offers_with_new_sessions.add(offer_id)
+        self.presummarised.clear()
+        self.sessions_inserted.clear()
         await summary.refresh(session, self.touched_offers)
+        await summary.refresh(
+            session, self.offers_with_new_sessions - self.touched_offers, sessions_only=True
+        )
         self.touched_offers.clear()
+        self.offers_with_new_sessions.clear()
+        grown = [
+            table
+            for table, written in self.written.items()
+            if written >= self.analyze_at.get(table, FIRST_ANALYZE_AT)
+        ]
+        await repository.refresh_statistics(session, grown)
+        self.analyze_at.update({table: self.written[table] * ANALYZE_GROWTH for table in grown})
         if self.writes_each_batch:
             await session.commit()
-        if self.on_progress is not None:
-            self.on_progress(self.report.rows)
+
+    async def _write(
+        self,
+        session: AsyncSession,
+        table: Any,
+        inserts: list[dict[str, Any]],
+        updates: list[dict[str, Any]],
+    ) -> None:
+        await bulk.insert_rows(session, table, inserts)
+        await bulk.update_rows(session, table, updates)
+        self.written[table] = self.written.get(table, 0) + len(inserts) + len(updates)
 
     def _status(
         self, item: _Valid, current_status: str | None, region: str, problems: list[Problem]
     ) -> str:
         """The status to store, checking the move and the right to make it."""
         current = PublicationStatus(current_status or PublicationStatus.DRAFT)
-        wanted: PublicationStatus | None = item.row.status
+        wanted = None if item.row.status is None else PublicationStatus(item.row.status)
         if wanted is None or wanted is current:
             return current.value
         if current_status is not None and current not in ALLOWED_MOVES[wanted]:
@@ -309,7 +404,7 @@ class Importer:
                 inserts.append(
                     {
                         **values,
-                        "id": uuid4(),
+                        "id": self.new_id(),
                         "source": item.source,
                         "external_id": row.external_id,
                         "version": 1,
@@ -323,7 +418,7 @@ class Importer:
                 updates.append(
                     {
                         **values,
-                        "row_id": current.id,
+                        "id": current.id,
                         "version": current.version + 1,
                         "updated_at": self.now,
                         "published_at": self.now if published_now else current.published_at,
@@ -334,8 +429,7 @@ class Importer:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await repository.insert_rows(session, table, inserts)
-        await repository.update_rows(session, table, updates)
+        await self._write(session, table, inserts, updates)
         self.touched_offers.update(await repository.offer_ids_of_providers(session, moved))
 
     async def _parents(
@@ -343,10 +437,10 @@ class Importer:
         session: AsyncSession,
         items: list[_Valid],
         table: Any,
-        id_field: str,
-        external_field: str,
-        source_field: str,
+        names: tuple[str, str, str],
+        columns: Sequence[str],
     ) -> tuple[dict[UUID, Row[Any]], dict[ExternalKey, Row[Any]]]:
+        id_field, external_field, source_field = names
         ids = {getattr(i.row, id_field) for i in items if getattr(i.row, id_field)}
         keys = {
             (getattr(i.row, source_field) or i.source, getattr(i.row, external_field))
@@ -354,8 +448,8 @@ class Importer:
             if getattr(i.row, external_field)
         }
         return (
-            await repository.by_ids(session, table, ids),
-            await repository.by_external_keys(session, table, keys),
+            await repository.by_ids(session, table, ids, columns),
+            await repository.by_external_keys(session, table, keys, columns),
         )
 
     def _parent(
@@ -390,12 +484,34 @@ class Importer:
             )
         return parent
 
-    async def _offers(self, session: AsyncSession, items: list[_Valid]) -> None:
+    def _sessions_by_offer(self, items: list[_Valid]) -> dict[ExternalKey, list[SessionDates]]:
+        """The sessions of this batch that would be inserted as they are, by offer key."""
+        found: dict[ExternalKey, list[SessionDates]] = {}
+        for item in items:
+            row: SessionRow = item.row
+            if row.offer_external_id is None:
+                continue
+            if item.problems or sessions_service.check_status_input(row.status):
+                continue
+            key = (row.offer_source or item.source, row.offer_external_id)
+            found.setdefault(key, []).append(
+                SessionDates(row.start_date, row.end_date, row.registration_deadline, row.status)
+            )
+        return found
+
+    async def _offers(
+        self,
+        session: AsyncSession,
+        items: list[_Valid],
+        batch_sessions: dict[ExternalKey, list[SessionDates]],
+    ) -> None:
         if not items:
             return
         table = repository.offer_table
         names = ("provider_id", "provider_external_id", "provider_source")
-        by_id, by_key = await self._parents(session, items, repository.provider_table, *names)
+        by_id, by_key = await self._parents(
+            session, items, repository.provider_table, names, _PROVIDER_COLUMNS
+        )
         existing = await repository.by_external_keys(session, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -434,32 +550,44 @@ class Importer:
                 current is None or current.status != status
             )
             if current is None:
-                offer_id = uuid4()
+                # A new offer's only sessions are those later in this batch: its derived columns
+                # are known now, without the second write an updated offer needs.
+                offer_id = self.new_id()
+                sessions = batch_sessions.get(item.key, [])
+                self.presummarised[offer_id] = len(sessions)
+                derived = summary.text_part(
+                    title_fr=row.title_fr,
+                    title_ar=row.title_ar,
+                    provider_name=provider.name,
+                    provider_region=provider.region,
+                    provider_province=provider.province,
+                ) | summary.session_part(
+                    description_length=len(row.description),
+                    objectives_length=len(row.objectives or ""),
+                    duration_hours=row.duration_hours,
+                    provider_phone=provider.phone,
+                    provider_email=provider.email,
+                    sessions=sessions,
+                )
                 inserts.append(
                     {
                         **values,
+                        **derived,
                         "id": offer_id,
                         "source": item.source,
                         "external_id": row.external_id,
-                        "region": provider.region,
-                        "province": provider.province,
-                        "title_key": summary.title_key(row.title_fr),
-                        "search_text": summary.search_text(
-                            row.title_fr, row.title_ar, provider.name
-                        ),
                         "version": 1,
                         "created_at": self.now,
                         "updated_at": self.now,
                         "published_at": self.now if published_now else None,
                     }
                 )
-                self.touched_offers.add(offer_id)
                 counts.created += 1
             elif _changed(current, values):
                 updates.append(
                     {
                         **values,
-                        "row_id": current.id,
+                        "id": current.id,
                         "version": current.version + 1,
                         "updated_at": self.now,
                         "published_at": self.now if published_now else current.published_at,
@@ -469,27 +597,31 @@ class Importer:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await repository.insert_rows(session, table, inserts)
-        await repository.update_rows(session, table, updates)
+        await self._write(session, table, inserts, updates)
 
     async def _sessions(self, session: AsyncSession, items: list[_Valid]) -> None:
         if not items:
             return
         table = repository.session_table
-        names = ("offer_id", "offer_external_id", "offer_source")
-        by_id, by_key = await self._parents(session, items, repository.offer_table, *names)
+        names = _SESSION_REFERENCES
+        by_id, by_key = await self._parents(
+            session, items, repository.offer_table, names, _OFFER_COLUMNS
+        )
         existing = await repository.by_external_keys(session, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         counts = self._counts("session")
         for item in items:
             row: SessionRow = item.row
-            values = _fields(row, set(names))
+            values = dict(item.values or {})
             current = existing.get(item.key)
             problems = sessions_service.check_status_input(
                 row.status, current.status if current else None
             )
-            problems += sessions_service.check(values, current.seats_reserved if current else 0)
+            if current is not None and current.seats_reserved:
+                problems += sessions_service.check(values, current.seats_reserved)
+            else:
+                problems += item.problems or []
             offer = self._parent(item, by_id, by_key, names, "offer", problems)
             if offer is not None:
                 if not self.access.may_edit(offer.region, offer.provider_id):
@@ -509,7 +641,7 @@ class Importer:
                 inserts.append(
                     {
                         **values,
-                        "id": uuid4(),
+                        "id": self.new_id(),
                         "source": item.source,
                         "external_id": row.external_id,
                         "seats_reserved": 0,
@@ -519,11 +651,14 @@ class Importer:
                     }
                 )
                 counts.created += 1
+                if offer.id in self.presummarised:
+                    self.sessions_inserted[offer.id] = self.sessions_inserted.get(offer.id, 0) + 1
+                    continue
             elif _changed(current, values):
                 updates.append(
                     {
                         **values,
-                        "row_id": current.id,
+                        "id": current.id,
                         "version": current.version + 1,
                         "updated_at": self.now,
                     }
@@ -532,9 +667,8 @@ class Importer:
             else:
                 counts.unchanged += 1
                 continue
-            self.touched_offers.add(offer.id)
-        await repository.insert_rows(session, table, inserts)
-        await repository.update_rows(session, table, updates)
+            self.offers_with_new_sessions.add(offer.id)
+        await self._write(session, table, inserts, updates)
 
 
 def import_problem(report: ImportReport) -> ProblemError:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, TypeAdapter
 
 from offers.access import EDITOR_ROLES, RESERVE_SCOPE, RESERVER_ROLES, WRITE_SCOPE, Access
 from offers.fields import IscedCode, ProvinceCode, RegionCode
@@ -34,6 +34,7 @@ from shared.problems import problem_responses
 from shared.reference import Sector
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+_PAGE = TypeAdapter(Page[SessionRead])
 
 Reader = Annotated[Principal, require(anonymous=True)]
 Editor = Annotated[Principal, require(roles=EDITOR_ROLES, scopes={WRITE_SCOPE})]
@@ -78,7 +79,7 @@ async def list_sessions(
     ] = None,
     status: SessionStatus | None = None,
     sort: SessionSort = SessionSort.START_DATE,
-) -> JSONResponse:
+) -> Response:
     """Sessions of the offers the caller may see."""
     filters = SessionFilters(
         q=q,
@@ -101,8 +102,8 @@ async def list_sessions(
     rows, next_cursor = await service.list_sessions(
         session, Access(principal), filters, sort, page, utcnow()
     )
-    body = Page(items=[service.to_read(row) for row in rows], next_cursor=next_cursor)
-    return JSONResponse(body.model_dump(mode="json"))
+    body = {"items": [service.read_values(row) for row in rows], "next_cursor": next_cursor}
+    return Response(_PAGE.dump_json(_PAGE.validate_python(body)), media_type="application/json")
 
 
 @router.post(

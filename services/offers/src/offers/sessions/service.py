@@ -27,6 +27,7 @@ from offers.records import (
 from offers.sessions import repository
 from offers.sessions.models import SeatReservation, TrainingSession
 from offers.sessions.schemas import (
+    OfferBrief,
     ReservationRead,
     SessionCreate,
     SessionRead,
@@ -82,8 +83,8 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
     return problems
 
 
-def check_status_input(status: SessionStatus | None, previous: str | None = None) -> list[Problem]:
-    if status is SessionStatus.FULL and previous != SessionStatus.FULL:
+def check_status_input(status: str | None, previous: str | None = None) -> list[Problem]:
+    if status == SessionStatus.FULL and previous != SessionStatus.FULL:
         return [("status", "'full' is set by reservations; use 'open' or 'planned'")]
     return []
 
@@ -105,17 +106,25 @@ def warnings(values: Mapping[str, Any], duration_hours: int | None, today: date)
     return found
 
 
+def read_values(training: TrainingSession) -> dict[str, Any]:
+    loaded = training.__dict__
+    values = {
+        name: loaded[name] if name in loaded else getattr(training, name)
+        for name in _READ_FROM_COLUMNS
+    }
+    offer = training.offer.__dict__
+    values["offer"] = {name: offer[name] for name in OfferBrief.model_fields}
+    values["seats_remaining"] = values["seats_total"] - values["seats_reserved"]
+    return values
+
+
 def to_read(training: TrainingSession) -> SessionRead:
-    return SessionRead.model_validate(
-        {
-            **{
-                name: getattr(training, name)
-                for name in SessionRead.model_fields
-                if name != "seats_remaining"
-            },
-            "seats_remaining": training.seats_total - training.seats_reserved,
-        }
-    )
+    return SessionRead.model_validate(read_values(training))
+
+
+_READ_FROM_COLUMNS = tuple(
+    name for name in SessionRead.model_fields if name not in {"offer", "seats_remaining"}
+)
 
 
 async def get_visible(session: AsyncSession, access: Access, session_id: UUID) -> TrainingSession:
@@ -180,7 +189,7 @@ async def create(session: AsyncSession, access: Access, data: SessionCreate) -> 
     )
     session.add(training)
     await flush_insert(session, source, external_id)
-    await summary.refresh(session, [data.offer_id])
+    await summary.refresh(session, [data.offer_id], sessions_only=True)
     created = await repository.get(session, session_id)
     assert created is not None
     return created
@@ -195,7 +204,7 @@ async def update(
     raise_if_invalid(problems + check(merged, training.seats_reserved))
     if apply_changes(training, changes, if_match):
         await flush_update(session)
-        await summary.refresh(session, [training.offer_id])
+        await summary.refresh(session, [training.offer_id], sessions_only=True)
     return training
 
 
@@ -210,7 +219,7 @@ async def delete(session: AsyncSession, training: TrainingSession, if_match: str
     offer_id = training.offer_id
     await session.delete(training)
     await flush_update(session)
-    await summary.refresh(session, [offer_id])
+    await summary.refresh(session, [offer_id], sessions_only=True)
 
 
 def _reservation_read(reservation: SeatReservation, seats_remaining: int) -> ReservationRead:
