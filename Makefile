@@ -72,7 +72,9 @@ unit-tests:
 edge-config: install
 	$(BIN)/python -m kafaat.edge
 
+# The benchmarks also drive load with wrk (and run nginx, as the edge).
 bench: install
+	$(MAKE) --no-print-directory system-deps SYSTEM_TOOLS="$(SYSTEM_TOOLS) wrk:wrk"
 	$(BIN)/python -m bench
 
 format: install
