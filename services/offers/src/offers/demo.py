@@ -6,14 +6,23 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from offers.exchange.formats import FileFormat
 from offers.exchange.schemas import ImportMode, ImportReport
 from offers.exchange.service import Importer, rows_of
-from shared.db import create_engine, create_sessionmaker
+from offers.providers.models import Provider
+from shared.db import create_engine, create_sessionmaker, utcnow
 from shared.principal import Principal, Role
 
 SOURCE = "demo"
+# The provider the gateway's demo account provider@demo.kafaat.ma works for (gateway/demo.py):
+# the first provider below is created with this id so that account can edit its offers.
+DEMO_PROVIDER_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0002")
+DEMO_PROVIDER_EXTERNAL_ID = "ista-tetouan"
 
 
 def _provider(external_id: str, **fields: Any) -> dict[str, Any]:
@@ -36,7 +45,7 @@ def _session(external_id: str, offer: str, **fields: Any) -> dict[str, Any]:
 
 PROVIDERS = [
     _provider(
-        "ista-tetouan",
+        DEMO_PROVIDER_EXTERNAL_ID,
         name="Institut Spécialisé de Technologie Appliquée de Tétouan",
         kind="public_institute",
         region="01",
@@ -396,11 +405,37 @@ async def _lines() -> AsyncIterator[bytes]:
         yield (json.dumps(row, ensure_ascii=False) + "\n").encode()
 
 
+async def _reserve_demo_provider_id(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Create the demo account's provider under its fixed id (the import, which gives new records
+    new ids, then fills it in)."""
+    async with sessionmaker() as session:
+        exists = await session.scalar(select(Provider.id).where(Provider.id == DEMO_PROVIDER_ID))
+        if exists is None:
+            now = utcnow()
+            session.add(
+                Provider(
+                    id=DEMO_PROVIDER_ID,
+                    name="Institut (démo)",
+                    name_key="institut demo",
+                    kind="public_institute",
+                    region="01",
+                    status="draft",
+                    source=SOURCE,
+                    external_id=DEMO_PROVIDER_EXTERNAL_ID,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await session.commit()
+
+
 async def load(database_url: str) -> ImportReport:
     engine = create_engine(database_url)
     try:
+        sessionmaker = create_sessionmaker(engine)
+        await _reserve_demo_provider_id(sessionmaker)
         importer = Importer(
-            create_sessionmaker(engine),
+            sessionmaker,
             Principal(subject="demo", kind="user", role=Role.ADMIN),
             mode=ImportMode.ALL_OR_NOTHING,
             default_source=SOURCE,

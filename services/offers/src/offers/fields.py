@@ -52,7 +52,8 @@ def _known_isco(code: str) -> str:
 
 
 def _distinct(values: Sequence[T]) -> Sequence[T]:
-    if len(set(values)) != len(values):
+    # Short lists of codes: comparing pairs beats hashing (enum hashes run in Python).
+    if any(values[i] in values[:i] for i in range(1, len(values))):
         raise ValueError("each value may appear only once")
     return values
 

@@ -18,7 +18,7 @@ async def chunked(data: bytes, size: int) -> AsyncIterator[bytes]:
 
 
 async def csv_rows(data: bytes, size: int = 3) -> list[RawRow]:
-    return [row async for row in read_csv(chunked(data, size), LISTS, COLUMNS)]
+    return [row async for rows in read_csv(chunked(data, size), LISTS, COLUMNS) for row in rows]
 
 
 async def test_csv_rows_survive_any_chunking() -> None:
@@ -69,7 +69,7 @@ async def test_unreadable_csv_files(data: bytes, line: int, reason: str) -> None
 
 async def test_json_lines() -> None:
     data = '{"record": "offer", "name": "a", "note": null}\n\n[1]\n{"record": \n{"name": "é"}'
-    rows = [row async for row in read_jsonl(chunked(data.encode(), 4))]
+    rows = [row async for chunk in read_jsonl(chunked(data.encode(), 4)) for row in chunk]
     assert [(row.line, row.error is None) for row in rows] == [
         (1, True),
         (3, False),

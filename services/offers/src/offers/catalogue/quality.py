@@ -18,7 +18,7 @@ stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -73,7 +73,7 @@ def stored_part(
     duration_hours: int,
     provider_phone: str | None,
     provider_email: str | None,
-    sessions: Iterable[SessionDates],
+    sessions: Sequence[SessionDates],
 ) -> tuple[int, list[Gap]]:
     """Points and gaps of the rules that depend on stored data only."""
     gaps: list[Gap] = []
@@ -113,8 +113,9 @@ def stored_part(
     return MAX_SCORE - sum(g.missing_points for g in gaps), gaps
 
 
-def _incoherent_dates(sessions: Iterable[SessionDates], duration_hours: int) -> str | None:
-    for session in sorted(sessions, key=lambda s: s.start_date):
+def _incoherent_dates(sessions: Sequence[SessionDates], duration_hours: int) -> str | None:
+    ordered = sessions if len(sessions) < 2 else sorted(sessions, key=lambda s: s.start_date)
+    for session in ordered:
         if session.status == SessionStatus.CANCELLED:
             continue
         if session.registration_deadline and session.registration_deadline > session.start_date:

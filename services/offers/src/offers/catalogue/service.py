@@ -137,7 +137,7 @@ async def create(session: AsyncSession, access: Access, data: OfferCreate) -> Of
         region=provider.region,
         province=provider.province,
         title_key=summary.title_key(data.title_fr),
-        search_text=summary.search_text(data.title_fr, data.title_ar, provider.name),
+        search_text=summary.search_text(data.title_fr, data.title_ar, provider.name_key),
         status=PublicationStatus.DRAFT.value,
         source=source,
         external_id=external_id,

@@ -35,8 +35,14 @@ DERIVED = TEXT_DERIVED + SESSION_DERIVED
 _offer_table = cast(Table, Offer.__table__)
 
 
-def search_text(title_fr: str, title_ar: str | None, provider_name: str) -> str:
-    return fold(" ".join(part for part in (title_fr, title_ar, provider_name) if part))
+def search_text(title_fr: str, title_ar: str | None, provider_name_key: str) -> str:
+    """Folded titles and the provider's folded name (``provider.name_key``)."""
+    return _search_text(fold(title_fr), title_ar, provider_name_key)
+
+
+def _search_text(title_fr_key: str, title_ar: str | None, provider_name_key: str) -> str:
+    parts = (title_fr_key, fold(title_ar) if title_ar else "", provider_name_key)
+    return " ".join(part for part in parts if part)
 
 
 def title_key(title_fr: str) -> str:
@@ -76,7 +82,7 @@ async def refresh(
                 Offer.title_fr,
                 Offer.title_ar,
                 *(getattr(Offer, name) for name in DERIVED),
-                Provider.name.label("provider_name"),
+                Provider.name_key.label("provider_name_key"),
                 Provider.region.label("provider_region"),
                 Provider.province.label("provider_province"),
             ]
@@ -117,7 +123,7 @@ async def refresh(
                 derived |= text_part(
                     title_fr=offer.title_fr,
                     title_ar=offer.title_ar,
-                    provider_name=offer.provider_name,
+                    provider_name_key=offer.provider_name_key,
                     provider_region=offer.provider_region,
                     provider_province=offer.provider_province,
                 )
@@ -131,15 +137,16 @@ def text_part(
     *,
     title_fr: str,
     title_ar: str | None,
-    provider_name: str,
+    provider_name_key: str,
     provider_region: str,
     provider_province: str | None,
 ) -> dict[str, Any]:
+    folded_title = fold(title_fr)
     return {
         "region": provider_region,
         "province": provider_province,
-        "title_key": title_key(title_fr),
-        "search_text": search_text(title_fr, title_ar, provider_name),
+        "title_key": folded_title[:300],
+        "search_text": _search_text(folded_title, title_ar, provider_name_key),
     }
 
 

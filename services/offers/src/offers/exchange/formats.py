@@ -63,8 +63,9 @@ class FileError(Exception):
         self.field = field
 
 
-async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[tuple[int, str]]:
-    """Numbered text lines (without their ending) of a UTF-8 byte stream."""
+async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[tuple[int, str]]]:
+    """The numbered text lines (without their ending) of a UTF-8 byte stream, a chunk's worth
+    at a time."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     pending = ""
     number = 0
@@ -74,9 +75,10 @@ async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[tuple[int, str]]
         except UnicodeDecodeError as exc:
             raise FileError(number + pending.count("\n") + 1, "the file is not UTF-8") from exc
         *complete, pending = pending.split("\n")
-        for line in complete:
-            number += 1
-            yield number, line.removesuffix("\r")
+        if complete:
+            first = number + 1
+            number += len(complete)
+            yield [(first + i, line.removesuffix("\r")) for i, line in enumerate(complete)]
         if len(pending) > MAX_RECORD_CHARACTERS:
             raise FileError(number + 1, f"line longer than {MAX_RECORD_CHARACTERS} characters")
     try:
@@ -84,7 +86,7 @@ async def _lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[tuple[int, str]]
     except UnicodeDecodeError as exc:
         raise FileError(number + 1, "the file is not UTF-8") from exc
     if pending:
-        yield number + 1, pending.removesuffix("\r")
+        yield [(number + 1, pending.removesuffix("\r"))]
 
 
 class _Feed:
@@ -102,41 +104,51 @@ class _Feed:
 
 async def read_csv(
     chunks: AsyncIterable[bytes], list_columns: frozenset[str], known_columns: frozenset[str]
-) -> AsyncIterator[RawRow]:
-    """Rows of a CSV file with a header line. Empty cells are left out; cells of
-    ``list_columns`` are split on ``|``. A record spans lines while a quote is open."""
+) -> AsyncIterator[list[RawRow]]:
+    """Rows of a CSV file with a header line, a chunk's worth at a time. Empty cells are left
+    out; cells of ``list_columns`` are split on ``|``. A record spans lines while a quote is
+    open."""
     feed = _Feed()
     reader = csv.reader(feed, strict=True)
     header: list[str] | None = None
     record: list[str] = []
     first_line = 0
-    async for number, line in _lines(chunks):
-        if not record:
-            first_line = number
-            if not line.strip():
-                continue
-        record.append(line)
-        text = "\n".join(record)
-        if text.count('"') % 2:
-            if len(text) > MAX_RECORD_CHARACTERS:
-                raise FileError(first_line, "a quoted cell is never closed")
-            continue  # a quoted cell goes on on the next line
-        record = []
-        feed.records.append(text + "\n")
+    async for lines in _lines(chunks):
+        rows: list[RawRow] = []
         try:
-            cells = next(reader)
-        except csv.Error as exc:
-            if header is None:
-                raise FileError(first_line, f"unreadable header: {exc}") from exc
-            yield RawRow(first_line, error=f"unreadable CSV: {exc}")
-            continue
-        if header is None:
-            header = _header(cells, first_line, known_columns)
-            continue
-        if len(cells) != len(header):
-            yield RawRow(first_line, error=f"{len(cells)} cells where the header has {len(header)}")
-            continue
-        yield RawRow(first_line, _cells(header, cells, list_columns))
+            for number, line in lines:
+                if not record:
+                    first_line = number
+                    if not line.strip():
+                        continue
+                record.append(line)
+                text = "\n".join(record)
+                if text.count('"') % 2:
+                    if len(text) > MAX_RECORD_CHARACTERS:
+                        raise FileError(first_line, "a quoted cell is never closed")
+                    continue  # a quoted cell goes on on the next line
+                record = []
+                feed.records.append(text + "\n")
+                try:
+                    cells = next(reader)
+                except csv.Error as exc:
+                    if header is None:
+                        raise FileError(first_line, f"unreadable header: {exc}") from exc
+                    rows.append(RawRow(first_line, error=f"unreadable CSV: {exc}"))
+                    continue
+                if header is None:
+                    header = _header(cells, first_line, known_columns)
+                elif len(cells) != len(header):
+                    reason = f"{len(cells)} cells where the header has {len(header)}"
+                    rows.append(RawRow(first_line, error=reason))
+                else:
+                    rows.append(RawRow(first_line, _cells(header, cells, list_columns)))
+        except FileError:
+            if rows:
+                yield rows  # the rows before the unreadable part still count
+            raise
+        if rows:
+            yield rows
     if record:
         raise FileError(first_line, "a quoted cell is never closed")
     if header is None:
@@ -169,20 +181,25 @@ def _cells(header: list[str], cells: list[str], list_columns: frozenset[str]) ->
     return values
 
 
-async def read_jsonl(chunks: AsyncIterable[bytes]) -> AsyncIterator[RawRow]:
-    """Rows of a JSON Lines file: one JSON object per line; blank lines are skipped."""
-    async for number, line in _lines(chunks):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield RawRow(number, error=f"not JSON: {exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(value, dict):
-            yield RawRow(number, error="each line must be a JSON object")
-            continue
-        yield RawRow(number, {k: v for k, v in value.items() if v is not None})
+async def read_jsonl(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[RawRow]]:
+    """Rows of a JSON Lines file, a chunk's worth at a time: one JSON object per line; blank
+    lines are skipped and ``null`` values left out."""
+    async for lines in _lines(chunks):
+        rows: list[RawRow] = []
+        for number, line in lines:
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                rows.append(RawRow(number, error=f"not JSON: {exc.msg} at column {exc.colno}"))
+                continue
+            if not isinstance(value, dict):
+                rows.append(RawRow(number, error="each line must be a JSON object"))
+                continue
+            rows.append(RawRow(number, {k: v for k, v in value.items() if v is not None}))
+        if rows:
+            yield rows
 
 
 def csv_line(columns: Iterable[str], values: Mapping[str, Any]) -> str:

@@ -40,7 +40,7 @@ async def by_external_keys(
         statement = _select(table, columns).where(
             table.c.source == source, bulk.among(session, table.c.external_id, external_ids)
         )
-        for row in await session.execute(statement):
+        for row in (await session.execute(statement)).all():
             found[(row.source, row.external_id)] = row
     return found
 
@@ -51,7 +51,7 @@ async def by_ids(
     if not ids:
         return {}
     statement = _select(table, columns).where(bulk.among(session, table.c.id, ids))
-    return {row.id: row for row in await session.execute(statement)}
+    return {row.id: row for row in (await session.execute(statement)).all()}
 
 
 def _select(table: Table, columns: Sequence[str] | None) -> Select[Any]:

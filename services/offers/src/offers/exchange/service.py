@@ -65,7 +65,11 @@ from shared.db import utcnow
 from shared.principal import Principal
 from shared.problems import FieldProblem, ProblemError
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
+# Plain strings for the loops over rows.
+_DRAFT = PublicationStatus.DRAFT.value
+_PUBLISHED = PublicationStatus.PUBLISHED.value
+_ARCHIVED = PublicationStatus.ARCHIVED.value
 # Planner statistics of a table are refreshed when the rows written to it reach this, then
 # eight times as many, and so on: a few ANALYZEs per import, whatever its size. (The first one
 # matters most: it tells the planner that external ids are unique.)
@@ -77,7 +81,7 @@ EXPORT_CHUNK_CHARACTERS = 64 * 1024
 EXPORT_COLUMNS = [name for name in ALL_COLUMNS if name not in {"provider_id", "offer_id"}]
 _SHARED_WITH_OFFERS = ("name", "region", "province", "phone", "email")
 # What rows need of the provider or offer they refer to.
-_PROVIDER_COLUMNS = ("region", "province", "status", *_SHARED_WITH_OFFERS)
+_PROVIDER_COLUMNS = ("region", "province", "status", "name_key", *_SHARED_WITH_OFFERS)
 _OFFER_COLUMNS = ("region", "provider_id", "status", "duration_hours")
 _SESSION_REFERENCES = ("offer_id", "offer_external_id", "offer_source")
 
@@ -116,6 +120,14 @@ class _Valid:
 
 
 @dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
 class _Batch:
     """Validated rows of one batch, by record type, and how many rows the file had for it."""
 
@@ -125,17 +137,29 @@ class _Batch:
     )
 
 
-def rows_of(file_format: FileFormat, chunks: AsyncIterable[bytes]) -> AsyncIterator[RawRow]:
+def rows_of(file_format: FileFormat, chunks: AsyncIterable[bytes]) -> AsyncIterator[list[RawRow]]:
     if file_format is FileFormat.CSV:
         return read_csv(chunks, LIST_COLUMNS, frozenset(ALL_COLUMNS))
     return read_jsonl(chunks)
 
 
-def _fields(row: Any, exclude: set[str]) -> dict[str, Any]:
+def _value_names(model: type[Any], exclude: set[str]) -> tuple[str, ...]:
+    skipped = exclude | {"record", "source", "external_id"}
+    return tuple(name for name in model.model_fields if name not in skipped)
+
+
+_PROVIDER_VALUES = _value_names(ProviderRow, {"status"})
+_OFFER_VALUES = _value_names(
+    OfferRow, {"status", "provider_id", "provider_external_id", "provider_source"}
+)
+_SESSION_VALUES = _value_names(SessionRow, {"offer_id", "offer_external_id", "offer_source"})
+
+
+def _fields(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """The row's own values (plain: the row models keep enum values), without the identity
-    columns and ``exclude``."""
-    exclude = exclude | {"record", "source", "external_id"}
-    return {name: value for name, value in row.__dict__.items() if name not in exclude}
+    and reference columns."""
+    values = row.__dict__
+    return {name: values[name] for name in names}
 
 
 def _changed(current: Row[Any], values: Mapping[str, Any]) -> bool:
@@ -163,7 +187,15 @@ class Importer:
         self.default_source = default_source
         self.batch_size = batch_size
         self.on_progress = on_progress
-        self.report = ImportReport(dry_run=dry_run, mode=mode, committed=False)
+        # Plain counters while rows stream through (the pydantic report is built at the end).
+        self.counts = {record: _Counts() for record in ("provider", "offer", "session")}
+        self.rows = 0
+        self.error_count = 0
+        self.warning_count = 0
+        self.issues_truncated = False
+        self.errors: list[RowIssue] = []
+        self.warnings: list[RowIssue] = []
+        self.committed = False
         # Where each record was first seen in the file, by a hash of its identity: a second
         # occurrence is an error rather than a silent overwrite.
         self.first_seen: dict[int, int] = {}
@@ -186,21 +218,37 @@ class Importer:
     def writes_each_batch(self) -> bool:
         return self.mode is ImportMode.KEEP_VALID and not self.dry_run
 
-    async def run(self, rows: AsyncIterable[RawRow]) -> ImportReport:
+    async def run(self, rows: AsyncIterable[list[RawRow]]) -> ImportReport:
         async with self.sessionmaker() as session:
             try:
                 await self._read(session, rows)
             except IntegrityError as exc:
                 await session.rollback()
                 raise ImportConflict from exc
-            if self.dry_run or (self.mode is ImportMode.ALL_OR_NOTHING and self.report.error_count):
+            if self.dry_run or (self.mode is ImportMode.ALL_OR_NOTHING and self.error_count):
                 await session.rollback()
             else:
                 await session.commit()
-                self.report.committed = True
-        return self.report
+                self.committed = True
+        return self.report()
 
-    async def _read(self, session: AsyncSession, rows: AsyncIterable[RawRow]) -> None:
+    def report(self) -> ImportReport:
+        return ImportReport(
+            dry_run=self.dry_run,
+            mode=self.mode,
+            committed=self.committed,
+            rows=self.rows,
+            providers=RecordCounts(**dataclasses.asdict(self.counts["provider"])),
+            offers=RecordCounts(**dataclasses.asdict(self.counts["offer"])),
+            sessions=RecordCounts(**dataclasses.asdict(self.counts["session"])),
+            error_count=self.error_count,
+            warning_count=self.warning_count,
+            errors=self.errors,
+            warnings=self.warnings,
+            issues_truncated=self.issues_truncated,
+        )
+
+    async def _read(self, session: AsyncSession, rows: AsyncIterable[list[RawRow]]) -> None:
         """Read and validate the next batch while the database writes the previous one: the
         two run side by side (Python here, the database server there)."""
         batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=2)
@@ -208,13 +256,14 @@ class Importer:
         async def validate() -> None:
             batch = _Batch()
             try:
-                async for raw in rows:
-                    self._add(batch, raw)
-                    if batch.rows >= self.batch_size:
-                        await batches.put(batch)
-                        batch = _Batch()
+                async for chunk in rows:
+                    for raw in chunk:
+                        self._add(batch, raw)
+                        if batch.rows >= self.batch_size:
+                            await batches.put(batch)
+                            batch = _Batch()
             except FileError as exc:
-                self._issue(self.report.errors, exc.line, None, None, exc.field, exc.reason)
+                self._issue(self.errors, exc.line, None, None, exc.field, exc.reason)
             await batches.put(batch)
             await batches.put(None)
 
@@ -242,10 +291,10 @@ class Importer:
         field: str | None,
         reason: str,
     ) -> None:
-        if issues is self.report.errors:
-            self.report.error_count += 1
+        if issues is self.errors:
+            self.error_count += 1
         else:
-            self.report.warning_count += 1
+            self.warning_count += 1
         if len(issues) < MAX_LISTED_ISSUES:
             issues.append(
                 RowIssue(
@@ -253,60 +302,57 @@ class Importer:
                 )
             )
         else:
-            self.report.issues_truncated = True
+            self.issues_truncated = True
 
-    def _counts(self, record: str) -> RecordCounts:
-        counts: RecordCounts = getattr(self.report, record + "s")
-        return counts
+    def _counts(self, record: str) -> _Counts:
+        return self.counts[record]
 
     def _reject(self, item: _Valid, record: str, problems: list[Problem]) -> None:
         for field, reason in problems:
-            self._issue(self.report.errors, item.line, record, item.row.external_id, field, reason)
+            self._issue(self.errors, item.line, record, item.row.external_id, field, reason)
         self._counts(record).rejected += 1
 
     def _warn(self, item: _Valid, record: str, problems: list[Problem]) -> None:
         for field, reason in problems:
-            self._issue(
-                self.report.warnings, item.line, record, item.row.external_id, field, reason
-            )
+            self._issue(self.warnings, item.line, record, item.row.external_id, field, reason)
 
     def _validate(self, raw: RawRow) -> tuple[str, _Valid] | None:
-        self.report.rows += 1
+        self.rows += 1
         external_id = raw.fields.get("external_id")
         external_id = external_id if isinstance(external_id, str) else None
         if raw.error is not None:
-            self._issue(self.report.errors, raw.line, None, None, raw.error_field, raw.error)
+            self._issue(self.errors, raw.line, None, None, raw.error_field, raw.error)
             return None
         record = raw.fields.get("record")
         model = ROW_MODELS.get(record) if isinstance(record, str) else None
         if record is None or model is None:
             reason = "must be 'provider', 'offer' or 'session'"
-            self._issue(self.report.errors, raw.line, None, external_id, "record", reason)
+            self._issue(self.errors, raw.line, None, external_id, "record", reason)
             return None
         try:
             row = model.model_validate(raw.fields)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 field = ".".join(str(part) for part in error["loc"]) or None
-                self._issue(self.report.errors, raw.line, record, external_id, field, error["msg"])
+                self._issue(self.errors, raw.line, record, external_id, field, error["msg"])
             self._counts(record).rejected += 1
             return None
         source = row.source or self.default_source
         if source is None:
             reason = "give a source column, or the import's source parameter"
-            self._issue(self.report.errors, raw.line, record, external_id, "source", reason)
+            self._issue(self.errors, raw.line, record, external_id, "source", reason)
             self._counts(record).rejected += 1
             return None
         identity = hash((record, source, row.external_id))
         first = self.first_seen.setdefault(identity, raw.line)
         if first != raw.line:
             reason = f"this record already appears on line {first}"
-            self._issue(self.report.errors, raw.line, record, external_id, "external_id", reason)
+            self._issue(self.errors, raw.line, record, external_id, "external_id", reason)
             self._counts(record).rejected += 1
             return None
         valid = _Valid(raw.line, source, row)
         if record == "session":
-            valid.values = _fields(row, set(_SESSION_REFERENCES))
+            valid.values = _fields(row, _SESSION_VALUES)
             valid.problems = sessions_service.check(valid.values)
         return record, valid
 
@@ -359,7 +405,9 @@ class Importer:
         self, item: _Valid, current_status: str | None, region: str, problems: list[Problem]
     ) -> str:
         """The status to store, checking the move and the right to make it."""
-        current = PublicationStatus(current_status or PublicationStatus.DRAFT)
+        if item.row.status is None or item.row.status == (current_status or _DRAFT):
+            return current_status or _DRAFT
+        current = PublicationStatus(current_status or _DRAFT)
         wanted = None if item.row.status is None else PublicationStatus(item.row.status)
         if wanted is None or wanted is current:
             return current.value
@@ -380,7 +428,7 @@ class Importer:
         counts = self._counts("provider")
         for item in items:
             row: ProviderRow = item.row
-            values = _fields(row, {"status"})
+            values = _fields(row, _PROVIDER_VALUES)
             problems = providers_service.check(values)
             current = existing.get(item.key)
             if current is None and not self.access.may_edit(values["region"], None):
@@ -397,9 +445,7 @@ class Importer:
             if not values.get("phone") and not values.get("email"):
                 self._warn(item, "provider", [("phone", "no phone number nor e-mail to contact")])
             values |= {"name_key": fold(row.name)[:200], "status": status}
-            published_now = status == PublicationStatus.PUBLISHED and (
-                current is None or current.status != status
-            )
+            published_now = status == _PUBLISHED and (current is None or current.status != status)
             if current is None:
                 inserts.append(
                     {
@@ -518,25 +564,22 @@ class Importer:
         counts = self._counts("offer")
         for item in items:
             row: OfferRow = item.row
-            values = _fields(row, {"status", *names})
+            values = _fields(row, _OFFER_VALUES)
             problems = catalogue_service.check(values)
             provider = self._parent(item, by_id, by_key, names, "provider", problems)
             current = existing.get(item.key)
-            status = PublicationStatus.DRAFT.value
+            status: str = _DRAFT
             if provider is not None:
                 if not self.access.may_edit(provider.region, provider.id):
                     problems.append((names[1], "this provider is outside your scope"))
-                elif provider.status == PublicationStatus.ARCHIVED:
+                elif provider.status == _ARCHIVED:
                     problems.append((names[1], "the provider is archived"))
                 if current is not None and current.provider_id != provider.id:
                     problems.append((names[1], "an offer cannot move to another provider"))
                 status = self._status(
                     item, current.status if current else None, provider.region, problems
                 )
-                if (
-                    status == PublicationStatus.PUBLISHED
-                    and provider.status != PublicationStatus.PUBLISHED
-                ):
+                if status == _PUBLISHED and provider.status != _PUBLISHED:
                     problems.append(("status", "publish the provider before its offers"))
             if problems or provider is None:
                 self._reject(item, "offer", problems)
@@ -546,9 +589,7 @@ class Importer:
                 warnings.append(("description", "shorter than 100 characters"))
             self._warn(item, "offer", warnings)
             values |= {"provider_id": provider.id, "status": status}
-            published_now = status == PublicationStatus.PUBLISHED and (
-                current is None or current.status != status
-            )
+            published_now = status == _PUBLISHED and (current is None or current.status != status)
             if current is None:
                 # A new offer's only sessions are those later in this batch: its derived columns
                 # are known now, without the second write an updated offer needs.
@@ -558,7 +599,7 @@ class Importer:
                 derived = summary.text_part(
                     title_fr=row.title_fr,
                     title_ar=row.title_ar,
-                    provider_name=provider.name,
+                    provider_name_key=provider.name_key,
                     provider_region=provider.region,
                     provider_province=provider.province,
                 ) | summary.session_part(
@@ -626,7 +667,7 @@ class Importer:
             if offer is not None:
                 if not self.access.may_edit(offer.region, offer.provider_id):
                     problems.append((names[1], "this offer is outside your scope"))
-                elif offer.status == PublicationStatus.ARCHIVED:
+                elif offer.status == _ARCHIVED:
                     problems.append((names[1], "the offer is archived"))
                 if current is not None and current.offer_id != offer.id:
                     problems.append((names[1], "a session cannot move to another offer"))

@@ -46,7 +46,8 @@ from shared.pagination import PageParams
 from shared.problems import FieldProblem, ProblemError
 
 KIND = "session"
-_REPORTING_STATUSES = frozenset({SessionStatus.RUNNING, SessionStatus.COMPLETED})
+_REPORTING_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.COMPLETED.value})
+_NOT_STARTED = frozenset({SessionStatus.PLANNED.value, SessionStatus.OPEN.value})
 
 
 def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
@@ -67,15 +68,19 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
         problems.append(
             ("seats_total", f"{seats_reserved} seats are already reserved; release some first")
         )
-    status = SessionStatus(values["status"])
-    counts = {name: values.get(name) for name in ("enrolled", "completed", "certified")}
-    if status not in _REPORTING_STATUSES:
-        problems.extend(
-            (name, "reported once the session is running or completed")
-            for name, value in counts.items()
-            if value is not None
-        )
-    enrolled, completed, certified = counts["enrolled"], counts["completed"], counts["certified"]
+    enrolled, completed, certified = (
+        values.get("enrolled"),
+        values.get("completed"),
+        values.get("certified"),
+    )
+    if values["status"] not in _REPORTING_STATUSES:
+        for name, value in (
+            ("enrolled", enrolled),
+            ("completed", completed),
+            ("certified", certified),
+        ):
+            if value is not None:
+                problems.append((name, "reported once the session is running or completed"))
     if completed is not None and enrolled is not None and completed > enrolled:
         problems.append(("completed", "more people completed than enrolled"))
     if certified is not None and completed is not None and certified > completed:
@@ -97,9 +102,9 @@ def warnings(values: Mapping[str, Any], duration_hours: int | None, today: date)
     deadline = values.get("registration_deadline")
     if deadline is not None and deadline > start:
         found.append(("registration_deadline", "registrations close after the session starts"))
-    status = SessionStatus(values["status"])
-    if status in {SessionStatus.PLANNED, SessionStatus.OPEN} and end < today:
-        found.append(("status", f"the session ended on {end} but is still '{status.value}'"))
+    status = str(values["status"])
+    if status in _NOT_STARTED and end < today:
+        found.append(("status", f"the session ended on {end} but is still '{status}'"))
     days = (end - start).days + 1
     if duration_hours is not None and duration_hours > days * MAX_HOURS_A_DAY and end >= start:
         found.append(("end_date", f"{days} day(s) are too short for {duration_hours} hours"))
