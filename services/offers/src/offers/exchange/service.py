@@ -19,7 +19,7 @@ import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -119,6 +119,16 @@ class _Valid:
         return (self.source, self.row.external_id)
 
 
+class _OfferRef(NamedTuple):
+    """What a session row needs of its offer."""
+
+    id: UUID
+    region: str
+    provider_id: UUID
+    status: str
+    duration_hours: int
+
+
 @dataclass
 class _Counts:
     created: int = 0
@@ -207,6 +217,8 @@ class Importer:
         # the same batch (how many), and how many of those sessions were then inserted: when
         # the two agree the offer needs no second write.
         self.presummarised: dict[UUID, int] = {}
+        # Offers of the current batch, for its sessions to refer to without a query.
+        self.batch_offers: dict[ExternalKey, _OfferRef] = {}
         self.sessions_inserted: dict[UUID, int] = {}
         self.written: dict[Any, int] = {}
         self.analyze_at: dict[Any, int] = {}
@@ -374,6 +386,7 @@ class Importer:
                 self.offers_with_new_sessions.add(offer_id)
         self.presummarised.clear()
         self.sessions_inserted.clear()
+        self.batch_offers.clear()
         await summary.refresh(session, self.touched_offers)
         await summary.refresh(
             session, self.offers_with_new_sessions - self.touched_offers, sessions_only=True
@@ -485,18 +498,21 @@ class Importer:
         table: Any,
         names: tuple[str, str, str],
         columns: Sequence[str],
-    ) -> tuple[dict[UUID, Row[Any]], dict[ExternalKey, Row[Any]]]:
+        known: Mapping[ExternalKey, Any] | None = None,
+    ) -> tuple[dict[UUID, Any], dict[ExternalKey, Any]]:
+        """The records rows refer to, by id and by (source, external id); ``known`` ones (written
+        earlier in this batch) are not looked up again."""
         id_field, external_field, source_field = names
+        known = known or {}
         ids = {getattr(i.row, id_field) for i in items if getattr(i.row, id_field)}
         keys = {
             (getattr(i.row, source_field) or i.source, getattr(i.row, external_field))
             for i in items
             if getattr(i.row, external_field)
         }
-        return (
-            await repository.by_ids(session, table, ids, columns),
-            await repository.by_external_keys(session, table, keys, columns),
-        )
+        by_key: dict[ExternalKey, Any] = {key: known[key] for key in keys if key in known}
+        by_key |= await repository.by_external_keys(session, table, keys - by_key.keys(), columns)
+        return await repository.by_ids(session, table, ids, columns), by_key
 
     def _parent(
         self,
@@ -590,10 +606,13 @@ class Importer:
             self._warn(item, "offer", warnings)
             values |= {"provider_id": provider.id, "status": status}
             published_now = status == _PUBLISHED and (current is None or current.status != status)
+            offer_id = current.id if current is not None else self.new_id()
+            self.batch_offers[item.key] = _OfferRef(
+                offer_id, provider.region, provider.id, status, row.duration_hours
+            )
             if current is None:
                 # A new offer's only sessions are those later in this batch: its derived columns
                 # are known now, without the second write an updated offer needs.
-                offer_id = self.new_id()
                 sessions = batch_sessions.get(item.key, [])
                 self.presummarised[offer_id] = len(sessions)
                 derived = summary.text_part(
@@ -646,7 +665,7 @@ class Importer:
         table = repository.session_table
         names = _SESSION_REFERENCES
         by_id, by_key = await self._parents(
-            session, items, repository.offer_table, names, _OFFER_COLUMNS
+            session, items, repository.offer_table, names, _OFFER_COLUMNS, self.batch_offers
         )
         existing = await repository.by_external_keys(session, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
