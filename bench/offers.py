@@ -260,6 +260,26 @@ class RssSampler:
         self.peak_kb = max(self.peak_kb, self.rss_kb())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used by every PostgreSQL process of this machine (the server is local)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().startswith("postgres"):
+                total += cpu_seconds(int(entry.name))
+        except OSError:
+            continue
+    return total
+
+
 def _server_env(database_url: str, keys: Keys, var_dir: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -299,6 +319,7 @@ async def timed_import(
     }
     async with httpx2.AsyncClient(base_url=base_url, timeout=600.0, trust_env=False) as client:
         baseline_kb = sampler.rss_kb()
+        server_cpu, database_cpu = cpu_seconds(sampler.pid), postgres_cpu_seconds()
         started = time.perf_counter()
         with sampler:
             response = await client.post(
@@ -308,6 +329,8 @@ async def timed_import(
                 headers=headers,
             )
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(sampler.pid) - server_cpu
+        database_cpu = postgres_cpu_seconds() - database_cpu
     if response.status_code != 200:
         raise RuntimeError(f"import failed: {response.status_code} {response.text[:2000]}")
     report = response.json()
@@ -318,6 +341,8 @@ async def timed_import(
         "rss_before_mb": round(baseline_kb / 1024, 1),
         "rss_peak_mb": round(sampler.peak_kb / 1024, 1),
         "memory_growth_mb": round((sampler.peak_kb - baseline_kb) / 1024, 1),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "postgres_cpu_seconds": round(database_cpu, 1),
         "created": {k: report[k]["created"] for k in ("providers", "offers", "sessions")},
         "unchanged": {k: report[k]["unchanged"] for k in ("providers", "offers", "sessions")},
         "errors": report["error_count"],
@@ -582,7 +607,9 @@ def markdown(result: dict[str, Any], measured: str) -> str:
         f"| page 500 / page 1 of the public listing (worst of 3 sort orders) | "
         f"{result['page_500_vs_1_worst_ratio']}× | ≤ 1.5× |",
         f"| import over HTTP, {imported['rows']:,} rows (JSON Lines, streamed) | "
-        f"{imported['rows_per_second']:,} rows/s ({imported['seconds']} s) | ≥ 5,000 rows/s |",
+        f"{imported['rows_per_second']:,} rows/s ({imported['seconds']} s; CPU: service "
+        f"{imported['server_cpu_seconds']} s, PostgreSQL {imported['postgres_cpu_seconds']} s) "
+        "| ≥ 5,000 rows/s |",
         f"| memory growth of the server process during that import (RSS) | "
         f"{imported['memory_growth_mb']} MB ({imported['rss_before_mb']} → "
         f"{imported['rss_peak_mb']} MB) | ≤ 100 MB |",
