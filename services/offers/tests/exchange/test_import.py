@@ -256,6 +256,39 @@ async def test_each_row_respects_the_callers_scope(api: Api) -> None:
     assert allowed.json()["offers"]["created"] == 1
 
 
+async def test_a_provider_outside_the_scope_is_reported_like_a_missing_one(api: Api) -> None:
+    await post_import(api, csv_file(PROVIDER))
+    coordinator = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("02",))
+    missing = OTHER_OFFER.replace(",P1,", ",P9,").replace(",O3,", ",O4,")
+    report = (
+        await post_import(
+            api, csv_file(OTHER_OFFER, missing), principal=coordinator, mode="keep_valid"
+        )
+    ).json()
+    reasons = [(e["line"], e["field"], e["reason"]) for e in report["errors"]]
+    assert reasons == [
+        (
+            2,
+            "provider_external_id",
+            "no provider in your scope has source 'region-01' and external id 'P1' "
+            "(import it first, or earlier in the file)",
+        ),
+        (
+            3,
+            "provider_external_id",
+            "no provider in your scope has source 'region-01' and external id 'P9' "
+            "(import it first, or earlier in the file)",
+        ),
+    ]
+
+
+async def test_session_rows_follow_the_session_rules(api: Api) -> None:
+    full = SESSION.replace("01.051,,,", "01.051,,full,", 1)
+    report = (await post_import(api, csv_file(PROVIDER, OFFER, full), mode="keep_valid")).json()
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(4, "status")]
+    assert "reservations" in report["errors"][0]["reason"]
+
+
 async def test_the_format_must_be_known(api: Api) -> None:
     response = await post_import(api, b"{}", content_type="application/octet-stream")
     assert response.status_code == 422

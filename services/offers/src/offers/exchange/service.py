@@ -517,12 +517,14 @@ class Importer:
     def _parent(
         self,
         item: _Valid,
-        by_id: dict[UUID, Row[Any]],
-        by_key: dict[ExternalKey, Row[Any]],
+        by_id: dict[UUID, Any],
+        by_key: dict[ExternalKey, Any],
         names: tuple[str, str, str],
         kind: str,
         problems: list[Problem],
-    ) -> Row[Any] | None:
+    ) -> Any | None:
+        """The provider or offer a row refers to, when it exists and the caller may add to it;
+        one outside the caller's scope is reported exactly like a missing one."""
         id_field, external_field, source_field = names
         parent_id = getattr(item.row, id_field)
         external_id = getattr(item.row, external_field)
@@ -531,20 +533,26 @@ class Importer:
             return None
         if parent_id is not None:
             parent = by_id.get(parent_id)
-            if parent is None:
-                problems.append((id_field, f"no {kind} has this id"))
+            if parent is None or not self._may_add_to(parent, kind):
+                problems.append((id_field, f"no {kind} in your scope has this id"))
+                return None
             return parent
         source = getattr(item.row, source_field) or item.source
         parent = by_key.get((source, external_id))
-        if parent is None:
+        if parent is None or not self._may_add_to(parent, kind):
             problems.append(
                 (
                     external_field,
-                    f"no {kind} has source '{source}' and external id '{external_id}' "
-                    "(import it first, or earlier in the file)",
+                    f"no {kind} in your scope has source '{source}' and external id "
+                    f"'{external_id}' (import it first, or earlier in the file)",
                 )
             )
+            return None
         return parent
+
+    def _may_add_to(self, parent: Any, kind: str) -> bool:
+        provider_id = parent.id if kind == "provider" else parent.provider_id
+        return self.access.may_edit(parent.region, provider_id)
 
     def _sessions_by_offer(self, items: list[_Valid]) -> dict[ExternalKey, list[SessionDates]]:
         """The sessions of this batch that would be inserted as they are, by offer key."""
@@ -586,9 +594,7 @@ class Importer:
             current = existing.get(item.key)
             status: str = _DRAFT
             if provider is not None:
-                if not self.access.may_edit(provider.region, provider.id):
-                    problems.append((names[1], "this provider is outside your scope"))
-                elif provider.status == _ARCHIVED:
+                if provider.status == _ARCHIVED:
                     problems.append((names[1], "the provider is archived"))
                 if current is not None and current.provider_id != provider.id:
                     problems.append((names[1], "an offer cannot move to another provider"))
@@ -684,9 +690,7 @@ class Importer:
                 problems += item.problems or []
             offer = self._parent(item, by_id, by_key, names, "offer", problems)
             if offer is not None:
-                if not self.access.may_edit(offer.region, offer.provider_id):
-                    problems.append((names[1], "this offer is outside your scope"))
-                elif offer.status == _ARCHIVED:
+                if offer.status == _ARCHIVED:
                     problems.append((names[1], "the offer is archived"))
                 if current is not None and current.offer_id != offer.id:
                     problems.append((names[1], "a session cannot move to another offer"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,16 +69,6 @@ async def list_page(
 async def count_offers(session: AsyncSession, provider_id: UUID) -> int:
     statement = select(func.count()).select_from(Offer).where(Offer.provider_id == provider_id)
     return int((await session.scalar(statement)) or 0)
-
-
-async def by_external_ids(
-    session: AsyncSession, source: str, external_ids: Iterable[str]
-) -> dict[str, Provider]:
-    wanted = list(set(external_ids))
-    if not wanted:
-        return {}
-    statement = select(Provider).where(Provider.source == source, Provider.external_id.in_(wanted))
-    return {p.external_id: p for p in (await session.scalars(statement)).all()}
 
 
 async def exists_external_id(session: AsyncSession, source: str, external_id: str) -> bool:
