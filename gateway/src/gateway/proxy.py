@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Literal
 
 import httpx2
 from starlette.types import Message, Receive, Scope, Send
@@ -195,18 +196,12 @@ class Proxy:
         try:
             async with asyncio.timeout(self.settings.upstream_deadline):
                 upstream = await self.client.send(request, stream=True)
-        except (TimeoutError, httpx2.ReadTimeout, httpx2.WriteTimeout) as exc:
-            logger.warning("%s did not answer in time: %r", service, exc)
-            record_backend_call(service, "timeout", time.perf_counter() - started)
-            raise _upstream_problem(504, service, "did not answer in time") from exc
-        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
-            logger.warning("%s is unreachable: %r", service, exc)
-            record_backend_call(service, "unavailable", time.perf_counter() - started)
-            raise _upstream_problem(503, service, "is unavailable") from exc
-        except httpx2.TransportError as exc:
-            logger.warning("%s failed: %r", service, exc)
-            record_backend_call(service, "broken", time.perf_counter() - started)
-            raise _upstream_problem(502, service, "answered with a broken response") from exc
+        except (TimeoutError, httpx2.TransportError) as exc:
+            reason = failure_reason(exc)
+            logger.warning("%s: %s (%r)", service, reason, exc)
+            record_backend_call(service, reason, time.perf_counter() - started)
+            status, what = _FAILURE_ANSWERS[reason]
+            raise _upstream_problem(status, service, what) from exc
         record_backend_call(service, upstream.status_code, time.perf_counter() - started)
         try:
             await self._relay(upstream, send)
@@ -230,6 +225,24 @@ class Proxy:
             logger.warning("upstream body interrupted: %r", exc)
             raise
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+UpstreamFailure = Literal["timeout", "unavailable", "broken"]
+_FAILURE_ANSWERS: dict[UpstreamFailure, tuple[int, str]] = {
+    "timeout": (504, "did not answer in time"),
+    "unavailable": (503, "is unavailable"),
+    "broken": (502, "answered with a broken response"),
+}
+
+
+def failure_reason(exc: BaseException) -> UpstreamFailure:
+    """Why a call to a service failed: the one classification the proxy and fan-outs share."""
+    # Connect timeouts are timeouts too, but they mean nobody is there: check them first.
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout):
+        return "unavailable"
+    if isinstance(exc, TimeoutError | httpx2.TimeoutException):
+        return "timeout"
+    return "broken"
 
 
 def _upstream_problem(status: int, service: str, what: str) -> ProblemError:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx2
 
-from gateway.proxy import Proxy
+from gateway.proxy import Proxy, failure_reason
+from shared.metrics import record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
 
@@ -29,15 +31,15 @@ async def get_json(
     if request_id:
         headers["x-request-id"] = request_id
     deadline = timeout or proxy.settings.upstream_deadline
+    started = time.perf_counter()
     try:
         async with asyncio.timeout(deadline):
             response = await proxy.client.get(proxy.service_urls[service] + path, headers=headers)
-    except TimeoutError as exc:
-        raise UpstreamError(service, "timeout") from exc
-    except httpx2.TimeoutException as exc:
-        raise UpstreamError(service, "timeout") from exc
-    except httpx2.TransportError as exc:
-        raise UpstreamError(service, "unavailable") from exc
+    except (TimeoutError, httpx2.TransportError) as exc:
+        reason = failure_reason(exc)
+        record_backend_call(service, reason, time.perf_counter() - started)
+        raise UpstreamError(service, reason) from exc
+    record_backend_call(service, response.status_code, time.perf_counter() - started)
     if response.status_code >= 400:
         raise UpstreamError(service, f"answered {response.status_code}")
     return response.json()
