@@ -26,9 +26,11 @@ from gateway.routing import ROUTES
 from gateway.settings import Settings
 from kafaat.edge import (
     AUTH_CACHE_SECONDS,
+    DEFAULT_CONF_DIR,
     DEFAULT_UPSTREAMS,
     EDGE_SECRET_PLACEHOLDER,
     TEMPLATE,
+    EdgeLimits,
     render,
 )
 from kafaat.platform import ROOT
@@ -40,6 +42,7 @@ from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 EDGE_SECRET = "edge-secret-for-tests"
 MAIN_CONFIG = ROOT / "deploy/nginx/nginx.conf"
+TRUSTED_PROXIES_SCRIPT = ROOT / "deploy/nginx/docker-entrypoint.d/40-kafaat-trusted-proxies.sh"
 
 
 def nginx_binary() -> str:
@@ -72,6 +75,23 @@ def write_config(directory: Path, server_config: str) -> Path:
     return path
 
 
+def write_trusted_proxies(directory: Path, proxies: str) -> None:
+    """What the image's entrypoint does when it starts: the script renders
+    KAFAAT_EDGE_TRUSTED_PROXIES next to the rendered template."""
+    env = {"PATH": "/usr/bin:/bin", "NGINX_ENVSUBST_OUTPUT_DIR": str(directory)}
+    if proxies:
+        env["KAFAAT_EDGE_TRUSTED_PROXIES"] = proxies
+    result = subprocess.run(
+        ["sh", str(TRUSTED_PROXIES_SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def nginx_test(config: Path, directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [nginx_binary(), "-t", "-q", "-e", "stderr", "-p", str(directory), "-c", str(config)],
@@ -101,6 +121,8 @@ def test_committed_template_passes_nginx_t(nginx_dir: Path) -> None:
         text = text.replace(f"server {address};", f"server 127.0.0.1:{free_port()};")
     (nginx_dir / "cache").mkdir()  # the image has /var/cache/nginx
     text = text.replace("/var/cache/nginx/", f"{nginx_dir}/cache/")
+    text = text.replace(f"{DEFAULT_CONF_DIR}/", f"{nginx_dir}/")
+    write_trusted_proxies(nginx_dir, "10.0.0.0/8, 192.168.0.0/16 fd00::/8")
     result = nginx_test(write_config(nginx_dir, text), nginx_dir)
     assert result.returncode == 0, result.stderr
 
@@ -111,7 +133,9 @@ def test_nginx_t_rejects_a_broken_configuration(nginx_dir: Path) -> None:
         upstreams=upstreams,
         listen=f"127.0.0.1:{free_port()}",
         cache_dir=str(nginx_dir / "auth-cache"),
+        conf_dir=str(nginx_dir),
     )
+    write_trusted_proxies(nginx_dir, "")
     broken = config.replace("auth_request ", "auth_requets ")
     result = nginx_test(write_config(nginx_dir, broken), nginx_dir)
     assert result.returncode != 0
@@ -126,21 +150,25 @@ class Platform:
 
 
 @asynccontextmanager
-async def serve_gateway(keys: Keys, directory: Path, echo_url: str) -> AsyncIterator[str]:
+async def serve_gateway(
+    keys: Keys, directory: Path, echo_url: str, **overrides: Any
+) -> AsyncIterator[str]:
     database_url = f"sqlite+aiosqlite:///{directory}/gateway.db"
     await asyncio.to_thread(upgrade, ROOT / "gateway", database_url)
-    settings = Settings(
-        environment=Environment.TEST,
-        database_url=database_url,
-        service_token_private_key=SecretStr(keys.private_pem.decode()),
-        offers_url=AnyHttpUrl(echo_url),
-        beneficiaries_url=AnyHttpUrl(echo_url),
-        network_url=AnyHttpUrl(echo_url),
-        edge_secret=SecretStr(EDGE_SECRET),
-        trust_forwarded_headers=True,
-        log_json=False,
-        var_dir=directory,
-    )
+    values: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "database_url": database_url,
+        "service_token_private_key": SecretStr(keys.private_pem.decode()),
+        "offers_url": AnyHttpUrl(echo_url),
+        "beneficiaries_url": AnyHttpUrl(echo_url),
+        "network_url": AnyHttpUrl(echo_url),
+        "edge_secret": SecretStr(EDGE_SECRET),
+        # The edge runs on loopback: its forwarded headers are believed.
+        "trusted_proxies": ["127.0.0.1/32"],
+        "log_json": False,
+        "var_dir": directory,
+    }
+    settings = Settings(**(values | overrides))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
@@ -187,10 +215,23 @@ async def run_nginx(directory: Path, server_config: str, port: int) -> AsyncIter
 
 
 @asynccontextmanager
-async def platform(directory: Path, edge_secret: str = EDGE_SECRET) -> AsyncIterator[Platform]:
+async def platform(
+    directory: Path,
+    edge_secret: str = EDGE_SECRET,
+    *,
+    edge_trusted_proxies: str = "",
+    limits: EdgeLimits | None = None,
+    services: str | None = None,
+    **gateway_settings: Any,
+) -> AsyncIterator[Platform]:
+    """The gateway, nginx in front, and the echo upstream (or ``services``, an address) standing
+    for the three services."""
     keys = Keys()
-    async with serve_echo() as echo_url, serve_gateway(keys, directory, echo_url) as gateway:
-        echo = echo_url.removeprefix("http://")
+    async with (
+        serve_echo() as echo_url,
+        serve_gateway(keys, directory, echo_url, **gateway_settings) as gateway,
+    ):
+        echo = services or echo_url.removeprefix("http://")
         upstreams = {"gateway": gateway, "offers": echo, "beneficiaries": echo, "network": echo}
         port = free_port()
         config = render(
@@ -198,7 +239,10 @@ async def platform(directory: Path, edge_secret: str = EDGE_SECRET) -> AsyncIter
             listen=f"127.0.0.1:{port}",
             edge_secret=edge_secret,
             cache_dir=str(directory / "auth-cache"),
+            conf_dir=str(directory),
+            limits=limits,
         )
+        write_trusted_proxies(directory, edge_trusted_proxies)
         async with (
             run_nginx(directory, config, port) as edge_url,
             httpx2.AsyncClient(base_url=edge_url, trust_env=False) as edge,
@@ -354,7 +398,9 @@ async def test_a_service_that_is_down_answers_a_problem(nginx_dir: Path) -> None
             listen=f"127.0.0.1:{port}",
             edge_secret=EDGE_SECRET,
             cache_dir=str(nginx_dir / "auth-cache"),
+            conf_dir=str(nginx_dir),
         )
+        write_trusted_proxies(nginx_dir, "")
         async with (
             run_nginx(nginx_dir, config, port) as edge_url,
             httpx2.AsyncClient(base_url=edge_url, trust_env=False) as edge,
