@@ -180,8 +180,13 @@ def _auth_headers(edge_secret: str) -> list[str]:
     ]
 
 
+# URIs rather than named locations: nginx cannot redirect a request whose URI it could not parse
+# (a 400 for "/../x") to a named location.
+ERRORS_PREFIX = "/_kafaat/errors/"
+
+
 def _error_pages() -> list[str]:
-    return [f"error_page {status} @kafaat_{status};" for status in EDGE_ERRORS]
+    return [f"error_page {status} {ERRORS_PREFIX}{status};" for status in EDGE_ERRORS]
 
 
 def _security_headers() -> list[str]:
@@ -291,11 +296,11 @@ def render(
         "# No resource has a path nginx would resolve before routing: dot segments, encoded",
         "# slashes (the gateway's request guard answers the same).",
         f'if ($request_uri ~* "{UNSAFE_RAW_PATH}") {{',
-        "    return 404;",
+        f"    rewrite ^ {ERRORS_PREFIX}404 last;",
         "}",
         "# One Authorization only (nginx joins repeated lines with a comma, never in a token).",
         'if ($http_authorization ~ ",") {',
-        "    return 400;",
+        f"    rewrite ^ {ERRORS_PREFIX}400 last;",
         "}",
     ]
     lines = ["", "server {", *(f"    {line}" for line in server), ""]
@@ -337,8 +342,9 @@ def render(
     )
     for status, (title, slug, detail) in EDGE_ERRORS.items():
         lines += _block(
-            f"location @kafaat_{status}",
+            f"location = {ERRORS_PREFIX}{status}",
             [
+                "internal;",
                 "default_type application/problem+json;",
                 *_security_headers(),
                 *(

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +18,13 @@ from typing import Any
 import httpx2
 import pytest
 import uvicorn
+from fastapi import APIRouter, FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import AnyHttpUrl, SecretStr
+from starlette.types import ASGIApp
 
+from gateway.identity.dependencies import Identity
+from gateway.identity.tokens import AccessTokenVerifier
 from gateway.main import create_app
 from gateway.routing import ROUTES
 from gateway.settings import Settings
@@ -34,13 +38,17 @@ from kafaat.edge import (
     render,
 )
 from kafaat.platform import ROOT
+from shared.app import create_service_app
+from shared.auth import CurrentPrincipal
 from shared.echo import serve_echo
 from shared.migrations import upgrade
-from shared.settings import Environment
-from shared.testing import Keys, free_port
+from shared.principal import ANONYMOUS
+from shared.settings import Environment, ServiceTokenVerifierSettings
+from shared.testing import Keys, asgi_client, free_port, make_principal
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 EDGE_SECRET = "edge-secret-for-tests"
+ACCESS_TOKEN_LEEWAY_SECONDS = AccessTokenVerifier.leeway_seconds
 MAIN_CONFIG = ROOT / "deploy/nginx/nginx.conf"
 TRUSTED_PROXIES_SCRIPT = ROOT / "deploy/nginx/docker-entrypoint.d/40-kafaat-trusted-proxies.sh"
 
@@ -147,12 +155,20 @@ class Platform:
     edge: httpx2.AsyncClient
     gateway: httpx2.AsyncClient
     keys: Keys
+    app: FastAPI  # the gateway's
+
+    def access_token(self, *, lifetime: float | None = None, **claims: Any) -> str:
+        """A person's access token, as the gateway signs them (``lifetime``: shorter)."""
+        identity: Identity = self.app.state.identity
+        signer = identity.signer
+        expires_at = time.time() + lifetime if lifetime is not None else None
+        return signer.sign(make_principal(**claims), expires_at=expires_at)[0]
 
 
 @asynccontextmanager
 async def serve_gateway(
     keys: Keys, directory: Path, echo_url: str, **overrides: Any
-) -> AsyncIterator[str]:
+) -> AsyncIterator[tuple[str, FastAPI]]:
     database_url = f"sqlite+aiosqlite:///{directory}/gateway.db"
     await asyncio.to_thread(upgrade, ROOT / "gateway", database_url)
     values: dict[str, Any] = {
@@ -169,10 +185,16 @@ async def serve_gateway(
         "var_dir": directory,
     }
     settings = Settings(**(values | overrides))
+    app = create_app(settings)
+    async with serve_app(app) as address:
+        yield address, app
+
+
+@asynccontextmanager
+async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
+    """``app`` on a free loopback port (with its lifespan) for the time of the block."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -221,17 +243,19 @@ async def platform(
     *,
     edge_trusted_proxies: str = "",
     limits: EdgeLimits | None = None,
-    services: str | None = None,
+    services: Callable[[Keys], ASGIApp] | None = None,
     **gateway_settings: Any,
 ) -> AsyncIterator[Platform]:
-    """The gateway, nginx in front, and the echo upstream (or ``services``, an address) standing
-    for the three services."""
+    """The gateway, nginx in front, and the echo upstream (or the application ``services``
+    makes with the gateway's keys) standing for the three services."""
     keys = Keys()
     async with (
-        serve_echo() as echo_url,
-        serve_gateway(keys, directory, echo_url, **gateway_settings) as gateway,
+        serve_echo() if services is None else serve_app(services(keys)) as service_url,
+        serve_gateway(
+            keys, directory, "http://" + service_url.removeprefix("http://"), **gateway_settings
+        ) as (gateway, app),
     ):
-        echo = services or echo_url.removeprefix("http://")
+        echo = service_url.removeprefix("http://")
         upstreams = {"gateway": gateway, "offers": echo, "beneficiaries": echo, "network": echo}
         port = free_port()
         config = render(
@@ -248,7 +272,7 @@ async def platform(
             httpx2.AsyncClient(base_url=edge_url, trust_env=False) as edge,
             httpx2.AsyncClient(base_url=f"http://{gateway}", trust_env=False) as direct,
         ):
-            yield Platform(edge, direct, keys)
+            yield Platform(edge, direct, keys, app)
 
 
 @pytest.fixture
@@ -390,7 +414,10 @@ async def test_an_auth_answer_nginx_cannot_relay_itself_still_reaches_the_client
 
 async def test_a_service_that_is_down_answers_a_problem(nginx_dir: Path) -> None:
     keys = Keys()
-    async with serve_echo() as echo_url, serve_gateway(keys, nginx_dir, echo_url) as gateway:
+    async with (
+        serve_echo() as echo_url,
+        serve_gateway(keys, nginx_dir, echo_url) as (gateway, _),
+    ):
         down = f"127.0.0.1:{free_port()}"
         port = free_port()
         config = render(
@@ -414,3 +441,259 @@ async def test_a_service_that_is_down_answers_a_problem(nginx_dir: Path) -> None
 def test_the_cache_lifetime_is_below_half_a_service_token_lifetime() -> None:
     assert AUTH_CACHE_SECONDS * 2 < Settings().service_token_lifetime_seconds
     assert f"proxy_cache_valid 204 {AUTH_CACHE_SECONDS}s;" in render()
+
+
+# --- rate limits on every path (issue 9, item 3) ---------------------------------------------
+
+THREE_A_MINUTE = {
+    "rate_limit_per_ip": "3/minute",
+    "rate_limit_per_principal": "3/minute",
+    "rate_limit_auth_per_ip": "3/minute",
+}
+
+
+def is_rate_limited(response: httpx2.Response) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/rate-limited")
+    assert int(response.headers["retry-after"]) > 0
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_every_path_through_the_edge_is_rate_limited(nginx_dir: Path) -> None:
+    limits = EdgeLimits(per_ip="3/minute", per_caller="3/minute")
+    async with platform(nginx_dir, limits=limits, **THREE_A_MINUTE) as running:
+        answers = [await running.edge.get("/api/v1/offers") for _ in range(12)]
+        assert [a.status_code for a in answers].count(200) == 3
+        for answer in answers[3:]:
+            is_rate_limited(answer)
+        assert answers[3].headers["retry-after"] == "20"  # one more every 60/3 seconds
+        # The budget is the address's, whichever path it asks for.
+        is_rate_limited(await running.edge.get("/api/v1/reference/regions"))
+        is_rate_limited(await running.edge.get("/api/v1/referrals"))
+
+
+async def test_a_caller_is_limited_whatever_its_address(nginx_dir: Path) -> None:
+    limits = EdgeLimits(per_ip="1000/minute", per_caller="3/minute")
+    async with platform(nginx_dir, limits=limits, edge_trusted_proxies="127.0.0.1") as running:
+        caller = {"Authorization": "Bearer " + running.access_token()}
+        answers = [
+            await running.edge.get(
+                "/api/v1/offers", headers=caller | {"X-Forwarded-For": f"203.0.113.{n}"}
+            )
+            for n in range(12)
+        ]
+        assert [a.status_code for a in answers].count(200) == 3
+        is_rate_limited(answers[-1])
+        # Another caller from the same addresses is not.
+        other = {"Authorization": "Bearer " + running.access_token()}
+        echoed(await running.edge.get("/api/v1/offers", headers=other))
+
+
+async def test_decisions_the_edge_has_not_cached_count_at_the_gateway(nginx_dir: Path) -> None:
+    # The edge's own limits are far away: the gateway's count forward-auth calls.
+    limits = EdgeLimits(per_ip="1000/minute", per_caller="1000/minute")
+    async with platform(nginx_dir, limits=limits, **THREE_A_MINUTE) as running:
+        answers = [
+            await running.edge.get(
+                "/api/v1/offers", headers={"Authorization": "Bearer " + running.access_token()}
+            )
+            for _ in range(6)
+        ]
+        assert [a.status_code for a in answers].count(200) == 3
+        is_rate_limited(answers[-1])
+        assert "ratelimit-policy" in answers[-1].headers
+
+
+# --- forwarded addresses from trusted proxies only (item 4) ----------------------------------
+
+LOGIN = "/api/v1/auth/login"
+WRONG = {"email": "amina@example.org", "password": "wrong password!!"}
+
+
+async def login_from(edge: httpx2.AsyncClient, address: str) -> int:
+    return (await edge.post(LOGIN, json=WRONG, headers={"X-Forwarded-For": address})).status_code
+
+
+async def test_clients_behind_a_trusted_proxy_have_their_own_counters(nginx_dir: Path) -> None:
+    async with platform(
+        nginx_dir,
+        edge_trusted_proxies="10.0.0.0/8, 127.0.0.1/32",
+        rate_limit_auth_per_ip="3/minute",
+        login_max_failures=50,
+    ) as running:
+        # An ingress (127.0.0.1 here) in front of the edge: two clients behind it.
+        assert [await login_from(running.edge, "203.0.113.1") for _ in range(4)] == [
+            *(401, 401, 401),
+            429,
+        ]
+        assert await login_from(running.edge, "203.0.113.2") == 401
+        # The original scheme and the client reach the services; HSTS behind TLS.
+        response = await running.edge.get(
+            "/api/v1/offers",
+            headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.1", "X-Forwarded-Proto": "https"},
+        )
+        headers = echoed(response)["headers"]
+        assert headers["x-forwarded-for"] == "203.0.113.1"
+        assert headers["x-forwarded-proto"] == "https"
+        assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+        regions = await running.edge.get(
+            "/api/v1/reference/regions", headers={"X-Forwarded-Proto": "https"}
+        )
+        assert regions.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_an_untrusted_peers_forwarded_address_is_ignored(nginx_dir: Path) -> None:
+    async with platform(
+        nginx_dir,
+        edge_trusted_proxies="10.0.0.0/8",
+        rate_limit_auth_per_ip="3/minute",
+        login_max_failures=50,
+    ) as running:
+        assert [await login_from(running.edge, "203.0.113.1") for _ in range(3)] == [401] * 3
+        # A made-up address is no fresh budget: the peer is the client.
+        assert await login_from(running.edge, "203.0.113.2") == 429
+        response = await running.edge.get(
+            "/api/v1/offers",
+            headers={"X-Forwarded-For": "203.0.113.1", "X-Forwarded-Proto": "https"},
+        )
+        headers = echoed(response)["headers"]
+        assert headers["x-forwarded-for"] == "127.0.0.1"
+        assert headers["x-forwarded-proto"] == "http"
+        assert "strict-transport-security" not in response.headers
+
+
+# --- dot segments and encoded slashes (item 5), repeated Authorization (item 10) -------------
+
+# Each reached /metrics, /readyz or a service's internal route through the gateway's proxy.
+UNROUTABLE = [
+    "/api/v1/offers/../../metrics",
+    "/api/v1/offers/%2e%2e/%2e%2e/readyz",
+    "/api/v1/offers/%2e%2e/%2e%2e/v1/stats/supply",
+    "/api/v1/offers/%2E%2E/%2E%2E/metrics",
+    "/api/v1/offers/%2E./.%2e/readyz",
+    "/api/v1/offers/./%2e/../../readyz",
+    "/api/v1/offers/..%2f..%2fmetrics",
+    "/api/v1/offers%2F..%2F..%2Fmetrics",
+    "/api/v1/offers/..%5c..%5cmetrics",
+    "/api/v1/offers/..\\..\\metrics",
+    "/api/v1/sessions/../../internal/forward-auth",
+    "/api/v1/reference/../../internal/forward-auth",
+    "/api/v1/offers/../../../../metrics",
+    "/api/v1/offers/%2e%2e",
+    "/api/v1/offers/..?x=/metrics",
+    "/api/v1//offers/%2e%2e//%2e%2e//readyz",
+]
+
+
+@pytest.mark.parametrize("target", UNROUTABLE)
+async def test_dot_segments_and_encoded_slashes_are_refused_at_the_edge_and_the_gateway(
+    live: Platform, target: str
+) -> None:
+    for client in (live.edge, live.gateway):
+        response = await client.get("/", extensions={"target": target.encode()})
+        assert response.status_code in (400, 404), (client.base_url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_more_than_one_authorization_is_refused(live: Platform) -> None:
+    token = "Bearer " + live.access_token()
+    for client in (live.edge, live.gateway):
+        for path in ("/api/v1/offers", "/api/v1/auth/me"):
+            response = await client.get(
+                path, headers=[("Authorization", token), ("Authorization", "Bearer bogus")]
+            )
+            assert response.status_code == 400, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- security headers on every answer (item 8) ------------------------------------------------
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+def has_security_headers(response: httpx2.Response, *, no_store: bool) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get_list(name) == [value], (name, response.request.url)
+    if no_store:
+        assert response.headers.get_list("cache-control") == ["no-store"]
+    else:
+        assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def offers_service(keys: Keys) -> FastAPI:
+    """A service as the shared factory builds them (its middleware is what is tested)."""
+    router = APIRouter()
+
+    @router.get("/v1/offers")
+    async def offers(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"kind": principal.kind}
+
+    settings = ServiceTokenVerifierSettings(
+        environment=Environment.TEST,
+        database_url="sqlite+aiosqlite:///:memory:",
+        service_token_public_keys=SecretStr(keys.public_pem.decode()),
+        log_json=False,
+    )
+    return create_service_app(
+        service="offers", title="Offers", description="", settings=settings, routers=[router]
+    )
+
+
+async def test_every_answer_through_the_edge_carries_the_security_headers(
+    nginx_dir: Path,
+) -> None:
+    limits = EdgeLimits(per_ip="8/minute", per_caller="8/minute")
+    async with platform(nginx_dir, limits=limits, services=offers_service) as running:
+        signed_in = {"Authorization": "Bearer " + running.access_token()}
+        for client in (running.edge, running.gateway):  # the edge, and the Python proxy
+            anonymous = await client.get("/api/v1/offers")
+            assert anonymous.json() == {"kind": "anonymous"}
+            has_security_headers(anonymous, no_store=False)
+            person = await client.get("/api/v1/offers", headers=signed_in)
+            assert person.json() == {"kind": "user"}
+            has_security_headers(person, no_store=True)
+        # The edge's own answers: a hidden path, a refused one, past the rate limit.
+        has_security_headers(await running.edge.get("/internal/forward-auth"), no_store=True)
+        refused = await running.edge.get("/", extensions={"target": b"/api/v1/offers/%2e%2e"})
+        has_security_headers(refused, no_store=True)
+        answers = [await running.edge.get("/api/v1/reference/regions") for _ in range(8)]
+        assert answers[-1].status_code == 429
+        has_security_headers(answers[-1], no_store=True)
+    # And straight from the service, as the edge sees it.
+    keys = Keys()
+    async with asgi_client(offers_service(keys)) as service:
+        person = await service.get("/v1/offers", headers=keys.headers("offers"))
+        assert person.status_code == 200
+        has_security_headers(person, no_store=True)
+        anonymous = await service.get("/v1/offers", headers=keys.headers("offers", ANONYMOUS))
+        has_security_headers(anonymous, no_store=False)
+        has_security_headers(await service.get("/healthz"), no_store=False)
+
+
+# --- the cached decision never outlives the token (item 12) -----------------------------------
+
+
+async def test_a_cached_decision_ends_with_the_token(live: Platform) -> None:
+    token = live.access_token(lifetime=2)
+    caller = {"Authorization": f"Bearer {token}"}
+    before = await forward_auth_calls(live.gateway)
+    echoed(await live.edge.get("/api/v1/offers", headers=caller))
+    echoed(await live.edge.get("/api/v1/providers", headers=caller))  # cached
+    assert await forward_auth_calls(live.gateway) - before == 1
+    await asyncio.sleep(2.5)
+    # Expired: the edge asks again rather than reuse the decision (the gateway still accepts
+    # the token for its few seconds of leeway for clock skew)...
+    echoed(await live.edge.get("/api/v1/offers", headers=caller))
+    assert await forward_auth_calls(live.gateway) - before == 2
+    await asyncio.sleep(ACCESS_TOKEN_LEEWAY_SECONDS)
+    # ... and once those are over too, the caller gets the gateway's 401.
+    expired = await live.edge.get("/api/v1/offers", headers=caller)
+    assert expired.status_code == 401
+    assert expired.headers["content-type"] == "application/problem+json"
+    assert expired.headers["www-authenticate"].startswith("Bearer")

@@ -130,8 +130,10 @@ class Proxy:
     ) -> list[tuple[bytes, bytes]]:
         incoming: list[tuple[bytes, bytes]] = scope["headers"]
         dropped = _connection_tokens(incoming)
+        # Whitespace around a value is not part of it (RFC 9110 §5.5): servers strip it on the
+        # way in, and HTTP/1.1 forbids sending it.
         headers = [
-            (name, value)
+            (name, value.strip(b" \t"))
             for name, value in incoming
             if name not in dropped and name not in _FORWARDED and not _is_identity_header(name)
         ]

@@ -9,6 +9,8 @@ Pure ASGI, installed by the shared application factory in the gateway and in eac
 - a path or query that, once percent-decoded, holds a control character (0x00-0x1f, 0x7f) or
   is not UTF-8: no identifier or search term needs one, and they break URL building and
   databases further in (400);
+- a header with a control character other than a tab (RFC 9110 §5.5 forbids them; servers
+  refuse them on the wire, a proxy must not forward them) (400);
 - more than one line of a header the platform interprets for identity, limits or writes
   (``Authorization``, ``Idempotency-Key``, ``If-Match``, ``X-Forwarded-Proto``...), where two
   readers could pick different ones (400).
@@ -45,6 +47,7 @@ SINGLE_VALUED_HEADERS = frozenset(
 )
 _ENCODED_SEPARATOR = re.compile(rb"%(?:2f|5c)", re.IGNORECASE)
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
+_HEADER_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _decoded(raw: bytes, *, plus_is_space: bool = False) -> bytes:
@@ -80,6 +83,16 @@ def path_problem(raw_path: bytes) -> str | None:
 def query_problem(query: bytes) -> str | None:
     """Why a query string is refused, or None."""
     return _text_problem(_decoded(query, plus_is_space=True)) if query else None
+
+
+def headers_with_controls(headers: list[tuple[bytes, bytes]]) -> list[str]:
+    return sorted(
+        {
+            name.decode("latin-1").lower()
+            for name, value in headers
+            if _HEADER_CONTROL.search(name) or _HEADER_CONTROL.search(value)
+        }
+    )
 
 
 def duplicated_headers(headers: list[tuple[bytes, bytes]]) -> list[str]:
@@ -119,6 +132,14 @@ class RequestGuardMiddleware:
         reason = query_problem(scope.get("query_string", b""))
         if reason is not None:
             errors.append(FieldProblem(field="query", reason=reason, code="invalid_query"))
+        errors += [
+            FieldProblem(
+                field=f"header.{name}",
+                reason="contains a control character",
+                code="invalid_header",
+            )
+            for name in headers_with_controls(scope["headers"])
+        ]
         errors += [
             FieldProblem(field=f"header.{name}", reason="sent more than once", code="duplicate")
             for name in duplicated_headers(scope["headers"])
