@@ -14,7 +14,7 @@ from pydantic import AnyHttpUrl, ValidationError
 
 from gateway.settings import Settings
 from shared.echo import serve_echo
-from shared.forwarded import TrustedProxies
+from shared.forwarded import TrustedProxies, parse_networks
 
 from .conftest import OpenGateway
 
@@ -69,13 +69,13 @@ def _scope(peer: str, *headers: tuple[str, str], scheme: str = "http") -> dict[s
 def test_the_client_is_the_rightmost_untrusted_hop(
     peer: str, forwarded: list[str], client: str
 ) -> None:
-    trusted = TrustedProxies(Settings(trusted_proxies=BEHIND_THE_EDGE).trusted_proxies)
+    trusted = TrustedProxies(parse_networks(BEHIND_THE_EDGE))
     scope = _scope(peer, *(("X-Forwarded-For", value) for value in forwarded))
     assert trusted.client_address(scope) == client
 
 
 def test_the_scheme_is_believed_from_a_trusted_peer_only() -> None:
-    trusted = TrustedProxies(Settings(trusted_proxies=BEHIND_THE_EDGE).trusted_proxies)
+    trusted = TrustedProxies(parse_networks(BEHIND_THE_EDGE))
     https = ("X-Forwarded-Proto", "https")
     assert trusted.scheme(_scope("127.0.0.1", https)) == "https"
     assert trusted.scheme(_scope("203.0.113.50", https)) == "http"

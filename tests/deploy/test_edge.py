@@ -445,7 +445,7 @@ def test_the_cache_lifetime_is_below_half_a_service_token_lifetime() -> None:
 
 # --- rate limits on every path (issue 9, item 3) ---------------------------------------------
 
-THREE_A_MINUTE = {
+THREE_A_MINUTE: dict[str, Any] = {
     "rate_limit_per_ip": "3/minute",
     "rate_limit_per_principal": "3/minute",
     "rate_limit_auth_per_ip": "3/minute",
