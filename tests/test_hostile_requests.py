@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -153,6 +154,12 @@ def check(request: Hostile, status: int, headers: dict[bytes, bytes], content: b
     return ""
 
 
+@asynccontextmanager
+async def started(app: ASGIApp) -> AsyncIterator[ASGIApp]:
+    async with LifespanManager(app) as manager:
+        yield manager.app
+
+
 @pytest.fixture(scope="session")
 async def offers_in_process(platform: Platform, keys: Keys) -> AsyncIterator[ASGIApp]:
     """The offers application, on the platform's offers database."""
@@ -162,8 +169,8 @@ async def offers_in_process(platform: Platform, keys: Keys) -> AsyncIterator[ASG
         service_token_public_keys=SecretStr(keys.public_pem.decode()),
         log_json=False,
     )
-    async with LifespanManager(create_offers(settings)) as manager:
-        yield manager.app
+    async with started(create_offers(settings)) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -179,8 +186,8 @@ async def gateway_in_process(platform: Platform, keys: Keys) -> AsyncIterator[AS
         rate_limit_auth_per_ip=GENEROUS,
         log_json=False,
     )
-    async with LifespanManager(create_gateway(settings)) as manager:
-        yield manager.app
+    async with started(create_gateway(settings)) as app:
+        yield app
 
 
 async def test_the_gateway_never_answers_500_to_hostile_bytes(

@@ -515,6 +515,17 @@ async def login_from(edge: httpx2.AsyncClient, address: str) -> int:
     return (await edge.post(LOGIN, json=WRONG, headers={"X-Forwarded-For": address})).status_code
 
 
+async def seen_by_the_service(
+    edge: httpx2.AsyncClient, forwarded_for: str
+) -> tuple[dict[str, str], httpx2.Response]:
+    """What a service is told of a client claiming TLS and an address; the answer."""
+    response = await edge.get(
+        "/api/v1/offers",
+        headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"},
+    )
+    return echoed(response)["headers"], response
+
+
 async def test_clients_behind_a_trusted_proxy_have_their_own_counters(nginx_dir: Path) -> None:
     async with platform(
         nginx_dir,
@@ -529,11 +540,7 @@ async def test_clients_behind_a_trusted_proxy_have_their_own_counters(nginx_dir:
         ]
         assert await login_from(running.edge, "203.0.113.2") == 401
         # The original scheme and the client reach the services; HSTS behind TLS.
-        response = await running.edge.get(
-            "/api/v1/offers",
-            headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.1", "X-Forwarded-Proto": "https"},
-        )
-        headers = echoed(response)["headers"]
+        headers, response = await seen_by_the_service(running.edge, "6.6.6.6, 203.0.113.1")
         assert headers["x-forwarded-for"] == "203.0.113.1"
         assert headers["x-forwarded-proto"] == "https"
         assert response.headers["strict-transport-security"].startswith("max-age=31536000")
@@ -553,11 +560,7 @@ async def test_an_untrusted_peers_forwarded_address_is_ignored(nginx_dir: Path) 
         assert [await login_from(running.edge, "203.0.113.1") for _ in range(3)] == [401] * 3
         # A made-up address is no fresh budget: the peer is the client.
         assert await login_from(running.edge, "203.0.113.2") == 429
-        response = await running.edge.get(
-            "/api/v1/offers",
-            headers={"X-Forwarded-For": "203.0.113.1", "X-Forwarded-Proto": "https"},
-        )
-        headers = echoed(response)["headers"]
+        headers, response = await seen_by_the_service(running.edge, "203.0.113.1")
         assert headers["x-forwarded-for"] == "127.0.0.1"
         assert headers["x-forwarded-proto"] == "http"
         assert "strict-transport-security" not in response.headers
