@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from shared.reference.router import router as reference_router
 from shared.tokens import ServiceTokenSigner, development_keypair
 
 SERVICE = "gateway"
+logger = logging.getLogger("kafaat.gateway")
 
 
 class ProxyDispatch:
@@ -105,6 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     identity = Identity.from_settings(settings)
     limits = RateLimits(settings)
     trusted = TrustedProxies(settings.trusted_proxies)
+    if settings.edge_secret is not None and not settings.trusted_proxies:
+        logger.warning(
+            "KAFAAT_GATEWAY_EDGE_SECRET is set but KAFAAT_GATEWAY_TRUSTED_PROXIES is empty: the "
+            "edge's address stands for every client in rate limits (set it to the edge's network)"
+        )
     proxy = Proxy(settings, ServiceTokenMinter(_signer(settings)), identity.resolver, trusted)
 
     @asynccontextmanager
