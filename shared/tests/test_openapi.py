@@ -146,4 +146,10 @@ def test_problem_schema_is_what_is_sent(keys: Keys, tmp_path: str) -> None:
     assert sorted(problem["required"]) == ["status", "title", "type"]
     assert problem["properties"]["detail"] == {"title": "Detail", "type": "string"}
     assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldProblem"}
-    assert sorted(schemas["FieldProblem"]["required"]) == ["field", "reason"]
+    field_problem = schemas["FieldProblem"]
+    assert sorted(field_problem["required"]) == ["field", "reason"]
+    # Left out of a problem, null in a report: either, and never taken for always present.
+    assert field_problem["properties"]["code"] == {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "title": "Code",
+    }

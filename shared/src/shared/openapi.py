@@ -154,14 +154,17 @@ def problem_content() -> dict[str, Any]:
 
 def problem_schemas() -> dict[str, Any]:
     """``Problem`` and the schemas it uses, as ``components/schemas`` entries, as they are sent
-    (:func:`shared.problems.problem_response`): a field that would be ``null`` is left out, and
-    one with a default (``type``) is always there."""
+    (:func:`shared.problems.problem_response`): a member that would be ``null`` is left out of
+    a problem, and one with a default (``type``) is always there. The schemas it uses keep their
+    ``null`` (a response model may send them too) but lose the default that would make
+    generated clients take them for always present."""
     schema = Problem.model_json_schema(ref_template=SCHEMA_REF + "{model}")
     definitions: dict[str, Any] = schema.pop("$defs", {})
-    return {name: _as_sent(entry) for name, entry in {**definitions, "Problem": schema}.items()}
+    used = {name: _as_sent(entry, null_left_out=False) for name, entry in definitions.items()}
+    return {**used, "Problem": _as_sent(schema, null_left_out=True)}
 
 
-def _as_sent(schema: dict[str, Any]) -> dict[str, Any]:
+def _as_sent(schema: dict[str, Any], *, null_left_out: bool) -> dict[str, Any]:
     schema = copy.deepcopy(schema)
     required: list[str] = schema.setdefault("required", [])
     for name, field in schema.get("properties", {}).items():
@@ -171,7 +174,7 @@ def _as_sent(schema: dict[str, Any]) -> dict[str, Any]:
             continue
         field.pop("default", None)
         choices = field.get("anyOf")
-        if choices is not None and {"type": "null"} in choices:
+        if null_left_out and choices is not None and {"type": "null"} in choices:
             rest = [choice for choice in choices if choice != {"type": "null"}]
             del field["anyOf"]
             field.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
