@@ -249,6 +249,7 @@ def _normalise_problems(document: Document, operation: Operation) -> None:
         if not _is_problem(response):
             continue
         common = RESPONSES.get(int(status))
+        # "Validation Error" is FastAPI's own description of its 422.
         generic = response.get("description") in (None, "", "Validation Error") or (
             common is not None and _is_status_phrase(response["description"], int(status))
         )
@@ -305,34 +306,40 @@ def _routes(app: FastAPI) -> dict[tuple[str, str], _Route]:
     return found
 
 
+def _common_statuses(route: _Route, operation: Operation) -> list[int]:
+    """The problems this application answers on the route without the route raising them."""
+    parameters: list[dict[str, Any]] = operation.get("parameters", [])
+    takes_body = "requestBody" in operation
+    statuses: list[int] = []
+    if takes_body:
+        statuses.append(400)  # a body that cannot be decoded
+    if not route.public:
+        statuses.append(401)  # credentials missing (where required) or invalid
+    if any(not policy.anonymous for policy in route.policies):
+        statuses.append(403)
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append(404)  # the record named, missing or outside the caller's scope
+    if any(
+        parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match"
+        for parameter in parameters
+    ):
+        statuses.append(412)
+    if parameters or takes_body:
+        statuses.append(422)
+    return statuses
+
+
 def complete_document(document: Document, app: FastAPI) -> Document:
     """Add to ``document`` (``app``'s own) what its routes answer without declaring it."""
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(problem_schemas())
     routes = _routes(app)
     for path, method, operation in operations(document):
+        # Deny by default, as the application does: an unknown route needs credentials.
         route = routes.get((path, method), _Route(public=False, policies=[]))
         operation["security"] = security_requirement(route.public, route.policies)
         _normalise_problems(document, operation)
-        parameters: list[dict[str, Any]] = operation.get("parameters", [])
-        takes_body = "requestBody" in operation
-        statuses: list[int] = []
-        if takes_body:
-            statuses.append(400)
-        if not route.public:
-            statuses.append(401)
-        if any(not policy.anonymous for policy in route.policies):
-            statuses.append(403)
-        if any(parameter.get("in") == "path" for parameter in parameters):
-            statuses.append(404)
-        if any(
-            parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match"
-            for parameter in parameters
-        ):
-            statuses.append(412)
-        if parameters or takes_body:
-            statuses.append(422)
-        for status in statuses:
+        for status in _common_statuses(route, operation):
             document_status(document, operation, status)
     _drop_unused_validation_schemas(document)
     document["components"] = dict(sorted(document["components"].items()))
