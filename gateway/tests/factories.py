@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from uuid import UUID
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,30 +27,17 @@ class Identities:
         self.passwords = passwords
 
     async def user(
-        self,
-        email: str,
-        role: Role = Role.ADMIN,
-        *,
-        password: str = PASSWORD,
-        regions: tuple[str, ...] = (),
-        association_id: UUID | None = None,
-        provider_id: UUID | None = None,
-        partner_id: UUID | None = None,
+        self, email: str, role: Role = Role.ADMIN, *, password: str = PASSWORD, **scope: Any
     ) -> User:
-        """An active account (as the CLI makes one), named after its email."""
+        """An active account (as the CLI makes one), named after its email. ``scope``: the
+        other fields of ``UserScope`` (regions, association_id, provider_id, partner_id)."""
         user = await service.add_account(
             self.session,
             self.passwords,
             email=email,
             full_name=email.split("@")[0].title(),
             password=password,
-            scope=UserScope(
-                role=role,
-                regions=regions,
-                association_id=association_id,
-                provider_id=provider_id,
-                partner_id=partner_id,
-            ),
+            scope=UserScope(role=role, **scope),
         )
         if user is None:
             raise ValueError(f"an account already has the email {email}")

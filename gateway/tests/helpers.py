@@ -13,8 +13,7 @@ from gateway.identity.dependencies import Identity
 from gateway.settings import Settings
 from shared.db import create_sessionmaker
 from shared.principal import Role
-from shared.settings import Environment
-from shared.testing import Keys
+from shared.testing import Keys, settings_for_test
 
 from .factories import PASSWORD as PASSWORD
 from .factories import Identities
@@ -24,16 +23,12 @@ GENEROUS = "100000/minute"
 
 def gateway_settings(database_url: str, keys: Keys, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "environment": Environment.TEST,
-        "database_url": database_url,
         "service_token_private_key": SecretStr(keys.private_pem.decode()),
-        "log_json": False,
         "rate_limit_per_ip": GENEROUS,
         "rate_limit_per_principal": GENEROUS,
         "rate_limit_auth_per_ip": GENEROUS,
     }
-    values.update(overrides)
-    return Settings(**values)
+    return settings_for_test(Settings, database_url, **(values | overrides))
 
 
 def identity_of(app: FastAPI) -> Identity:
@@ -41,28 +36,11 @@ def identity_of(app: FastAPI) -> Identity:
     return identity
 
 
-async def add_person(
-    app: FastAPI,
-    email: str,
-    role: Role = Role.ADMIN,
-    *,
-    password: str = PASSWORD,
-    regions: tuple[str, ...] = (),
-    association_id: UUID | None = None,
-    provider_id: UUID | None = None,
-    partner_id: UUID | None = None,
-) -> UUID:
-    """A person straight in the gateway's database (as the CLI does); their id."""
+async def add_person(app: FastAPI, email: str, role: Role = Role.ADMIN, **fields: Any) -> UUID:
+    """A person straight in the gateway's database (as the CLI does); their id. ``fields``:
+    those of ``Identities.user`` (password, regions, association_id, ...)."""
     async with create_sessionmaker(app.state.engine)() as session:
-        user = await Identities(session, identity_of(app).passwords).user(
-            email,
-            role,
-            password=password,
-            regions=regions,
-            association_id=association_id,
-            provider_id=provider_id,
-            partner_id=partner_id,
-        )
+        user = await Identities(session, identity_of(app).passwords).user(email, role, **fields)
     return user.id
 
 

@@ -25,6 +25,7 @@ from shared.testing.plugin import (
     OpenApp,
     ServiceUnderTest,
     service_fixture,
+    settings_for_test,
     verifier_settings,
 )
 from shared.testing.principals import Keys, make_principal
@@ -49,5 +50,6 @@ __all__ = [
     "scratch_database",
     "serve",
     "service_fixture",
+    "settings_for_test",
     "verifier_settings",
 ]

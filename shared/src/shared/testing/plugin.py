@@ -22,18 +22,18 @@ from typing import Any, TypeVar
 
 import httpx2
 import pytest
-from _pytest.fixtures import FixtureFunctionDefinition
 from pydantic import SecretStr
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.db import create_sessionmaker
-from shared.settings import Environment, ServiceTokenVerifierSettings
+from shared.settings import BaseServiceSettings, Environment, ServiceTokenVerifierSettings
 from shared.testing.databases import backends, empty_tables, migrated_engine, scratch_database
 from shared.testing.principals import Keys
 from shared.testing.servers import asgi_client
 
 S = TypeVar("S")
+B = TypeVar("B", bound=BaseServiceSettings)
 V = TypeVar("V", bound=ServiceTokenVerifierSettings)
 
 # ``settings(database_url, keys, **overrides)``: the settings of the application under test.
@@ -42,17 +42,25 @@ SettingsFactory = Callable[..., S]
 OpenApp = Callable[..., AbstractAsyncContextManager[tuple[Any, httpx2.AsyncClient]]]
 
 
+def settings_for_test(settings_class: type[B], database_url: str, **values: Any) -> B:
+    """``settings_class`` for a test: environment ``test``, the test's database, plain logs,
+    then ``values``; nothing read from the environment decides it."""
+    defaults: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "database_url": database_url,
+        "log_json": False,
+    }
+    return settings_class(**(defaults | values))
+
+
 def verifier_settings(settings_class: type[V]) -> SettingsFactory[V]:
     """Test settings for a service behind the gateway: it trusts the tests' key pair."""
 
     def settings(database_url: str, keys: Keys, **overrides: Any) -> V:
-        values: dict[str, Any] = {
-            "environment": Environment.TEST,
-            "database_url": database_url,
-            "service_token_public_keys": SecretStr(keys.public_pem.decode()),
-            "log_json": False,
-        }
-        return settings_class(**(values | overrides))
+        public_keys = SecretStr(keys.public_pem.decode())
+        return settings_for_test(
+            settings_class, database_url, **({"service_token_public_keys": public_keys} | overrides)
+        )
 
     return settings
 
@@ -83,7 +91,7 @@ def service_fixture(
     create_app: Callable[[S], Any],
     metadata: MetaData,
     settings: type[ServiceTokenVerifierSettings] | SettingsFactory[S],
-) -> FixtureFunctionDefinition:
+) -> object:
     """The ``service_under_test`` fixture of the package whose ``tests/conftest.py`` is
     ``conftest`` (pass ``__file__``): the package directory holds ``alembic.ini`` and names the
     service. ``settings`` is the service's settings class (see ``verifier_settings``) or a
