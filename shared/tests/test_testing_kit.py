@@ -1,15 +1,19 @@
 """The test kit stays out of the runtime: no runtime module of ``shared`` imports it (or pytest),
-and no service's locked runtime dependencies include it; ``serve`` runs an app on loopback."""
+no service's locked runtime dependencies include it, and what each side imports is declared;
+``serve`` runs an app on loopback."""
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ import shared
 from shared.testing import serve
 
 ROOT = Path(__file__).resolve().parents[2]
+SHARED_SRC = Path(shared.__file__).resolve().parent
 TEST_ONLY = ("pytest", "_pytest", "pytest_asyncio", "asgi_lifespan", "shared.testing")
 SERVICES = ("kafaat-gateway", "kafaat-offers", "kafaat-beneficiaries", "kafaat-network")
 
@@ -73,12 +78,14 @@ def test_the_check_sees_a_module_that_imports_pytest() -> None:
     assert "pytest" in json.loads(result.stdout)["shared.testing.plugin"]
 
 
-def locked_runtime_closure(lock: dict[str, Any], package: str) -> set[str]:
+def locked_runtime_closure(
+    lock: dict[str, Any], package: str, extras: tuple[str, ...] = ()
+) -> set[str]:
     """The packages ``uv sync --no-dev --package PACKAGE`` installs, read from ``uv.lock``:
     runtime dependencies and the extras they ask for, never dependency groups."""
     entries = {p["name"]: p for p in lock["package"]}
     seen: set[str] = set()
-    pending: list[tuple[str, tuple[str, ...]]] = [(package, ())]
+    pending: list[tuple[str, tuple[str, ...]]] = [(package, extras)]
     while pending:
         name, extras = pending.pop()
         key = f"{name}[{','.join(extras)}]"
@@ -105,6 +112,48 @@ def test_no_service_image_installs_the_test_kit() -> None:
         installed = locked_runtime_closure(lock, service)
         assert "kafaat-shared" in installed
         assert not {"pytest", "pytest-asyncio", "asgi-lifespan"} & installed, service
+
+
+def imported_distributions(files: list[Path]) -> dict[str, set[str]]:
+    """The distributions whose modules ``files`` import (absolute imports outside the standard
+    library and ``shared``), each with the files that import it."""
+    providers = packages_distributions()
+    found: dict[str, set[str]] = {}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "shared":
+                    continue
+                for distribution in providers.get(top, [top]):
+                    key = re.sub(r"[-_.]+", "-", distribution).lower()
+                    found.setdefault(key, set()).add(path.relative_to(SHARED_SRC).as_posix())
+    return found
+
+
+def test_shared_declares_every_distribution_its_code_imports() -> None:
+    """What a runtime image of any service installs carries what shared's runtime code imports,
+    and the ``testing`` extra carries what the test kit imports."""
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    files = sorted(SHARED_SRC.rglob("*.py"))
+    kit = [f for f in files if f.relative_to(SHARED_SRC).parts[0] == "testing"]
+    runtime = [f for f in files if f not in kit]
+    assert runtime
+    assert kit
+    installed = locked_runtime_closure(lock, "kafaat-shared")
+    undeclared = {d: f for d, f in imported_distributions(runtime).items() if d not in installed}
+    assert undeclared == {}
+    with_kit = locked_runtime_closure(lock, "kafaat-shared", ("testing",))
+    undeclared = {d: f for d, f in imported_distributions(kit).items() if d not in with_kit}
+    assert undeclared == {}
+    # The kit's own needs are what keeps it out of the runtime.
+    assert {"pytest", "asgi-lifespan", "httpx2"} <= set(imported_distributions(kit)) - installed
 
 
 def lifespan_app(events: list[str]) -> FastAPI:
