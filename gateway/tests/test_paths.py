@@ -10,10 +10,10 @@ import httpx2
 import pytest
 from pydantic import AnyHttpUrl
 
-from shared.echo import serve_echo
+from shared.testing import serve
+from shared.testing.echo import serve_echo
 
 from .conftest import OpenGateway
-from .helpers import serve
 
 # Each of these reached /metrics, /readyz or an internal service route through the proxy.
 DOT_SEGMENTS_AND_ENCODED_SLASHES = [

@@ -13,8 +13,8 @@ import pytest
 from pydantic import AnyHttpUrl, ValidationError
 
 from gateway.settings import Settings
-from shared.echo import serve_echo
 from shared.forwarded import TrustedProxies, parse_networks
+from shared.testing.echo import serve_echo
 
 from .conftest import OpenGateway
 

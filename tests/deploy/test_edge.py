@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import APIRouter, FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import AnyHttpUrl, SecretStr
@@ -40,11 +39,11 @@ from kafaat.edge import (
 from kafaat.platform import ROOT
 from shared.app import create_service_app
 from shared.auth import CurrentPrincipal
-from shared.echo import serve_echo
 from shared.migrations import upgrade
 from shared.principal import ANONYMOUS
 from shared.settings import Environment, ServiceTokenVerifierSettings
-from shared.testing import Keys, asgi_client, free_port, make_principal
+from shared.testing import Keys, asgi_client, free_port, make_principal, serve
+from shared.testing.echo import serve_echo
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 EDGE_SECRET = "edge-secret-for-tests"
@@ -184,27 +183,9 @@ async def serve_gateway(
         "log_json": False,
         "var_dir": directory,
     }
-    settings = Settings(**(values | overrides))
-    app = create_app(settings)
-    async with serve_app(app) as address:
-        yield address, app
-
-
-@asynccontextmanager
-async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
-    """``app`` on a free loopback port (with its lifespan) for the time of the block."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    app = create_app(Settings(**(values | overrides)))
+    async with serve(app) as url:
+        yield url.removeprefix("http://"), app
 
 
 @asynccontextmanager
@@ -250,7 +231,7 @@ async def platform(
     makes with the gateway's keys) standing for the three services."""
     keys = Keys()
     async with (
-        serve_echo() if services is None else serve_app(services(keys)) as service_url,
+        serve_echo() if services is None else serve(services(keys)) as service_url,
         serve_gateway(
             keys, directory, "http://" + service_url.removeprefix("http://"), **gateway_settings
         ) as (gateway, app),
