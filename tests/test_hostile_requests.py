@@ -211,3 +211,27 @@ async def test_the_offers_service_never_answers_500_to_hostile_bytes(
         )
         wrong.append(check(request, status, headers, content))
     assert [w for w in wrong if w] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        b"/v1/offers/../../metrics",
+        b"/v1/offers/%2e%2e/%2e%2e/readyz",
+        b"/v1/offers/%2e%2e/%2e%2e/v1/stats/supply",
+        b"/v1/offers/.%2E/readyz",
+        b"/v1/offers/..%2f..%2fmetrics",
+        b"/v1/offers/..%5Creadyz",
+    ],
+)
+async def test_dot_segments_name_no_resource_in_any_application(
+    gateway_in_process: ASGIApp, offers_in_process: ASGIApp, keys: Keys, path: bytes
+) -> None:
+    token = keys.headers("offers")["Authorization"].encode()
+    for app, target in ((gateway_in_process, b"/api" + path), (offers_in_process, path)):
+        status, headers, content = await call(
+            app, Hostile("GET", target), [(b"authorization", token)]
+        )
+        assert status == 404, (target, content)
+        assert headers[b"content-type"] == b"application/problem+json"
+        assert json.loads(content)["errors"][0]["field"] == "path"
