@@ -7,7 +7,7 @@ service) for as long as the gateway's ``X-Accel-Expires`` says (at most
 to the owning service itself, with ``/api`` stripped and the service token the gateway minted.
 Every other path goes to the gateway.
 
-In front of every path: a path with a dot segment or an encoded slash is refused (400) before
+In front of every path: a path with a dot segment or an encoded slash is refused (404) before
 nginx routes it; requests are rate-limited per address and per caller (``Authorization``) with
 the gateway's figures (:class:`EdgeLimits`); the client address and scheme are believed from
 ``X-Forwarded-*`` only when the peer is one of ``KAFAAT_EDGE_TRUSTED_PROXIES`` (rendered at
