@@ -73,7 +73,7 @@ async def test_hsts_only_over_tls(open_gateway: OpenGateway) -> None:
         # A client cannot ask for HSTS by claiming TLS when no trusted proxy stands in front.
         claimed = await plain.get(REGIONS, headers={"X-Forwarded-Proto": "https"})
         assert "strict-transport-security" not in claimed.headers
-    async with open_gateway(trust_forwarded_headers=True) as (_, behind_proxy):
+    async with open_gateway(trusted_proxies=["127.0.0.1/32"]) as (_, behind_proxy):
         forwarded = await behind_proxy.get(REGIONS, headers={"X-Forwarded-Proto": "https"})
         assert forwarded.headers["strict-transport-security"].startswith("max-age=31536000")
         assert "strict-transport-security" not in (await behind_proxy.get(REGIONS)).headers

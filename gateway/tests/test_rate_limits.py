@@ -89,7 +89,7 @@ async def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
         # A client cannot get a fresh budget by making up an address.
         forged = await client.get(REGIONS, headers={"X-Forwarded-For": "10.0.0.2"})
         assert forged.status_code == 429
-    async with open_gateway(rate_limit_per_ip="1/minute", trust_forwarded_headers=True) as (
+    async with open_gateway(rate_limit_per_ip="1/minute", trusted_proxies=["127.0.0.1/32"]) as (
         _,
         client,
     ):

@@ -97,7 +97,8 @@ def test_security_follows_the_route_policy(keys: Keys, tmp_path: str) -> None:
 
 def test_common_problems_are_documented_on_every_route(keys: Keys, tmp_path: str) -> None:
     paths = build(keys, str(tmp_path)).openapi()["paths"]
-    assert statuses(paths["/v1/things"]["get"]) == {"200", "401", "422"}
+    # 400 everywhere: the request guard refuses a malformed path, query or header on any route.
+    assert statuses(paths["/v1/things"]["get"]) == {"200", "400", "401", "422"}
     assert statuses(paths["/v1/things"]["post"]) == {"201", "400", "401", "403", "409", "422"}
     assert statuses(paths["/v1/things/{thing_id}"]["patch"]) == {
         "200",
@@ -108,8 +109,8 @@ def test_common_problems_are_documented_on_every_route(keys: Keys, tmp_path: str
         "412",
         "422",
     }
-    assert statuses(paths["/v1/ping"]["get"]) == {"200"}
-    assert statuses(paths["/healthz"]["get"]) == {"200"}
+    assert statuses(paths["/v1/ping"]["get"]) == {"200", "400"}
+    assert statuses(paths["/healthz"]["get"]) == {"200", "400"}
 
 
 def test_every_problem_is_problem_json_with_the_one_schema(keys: Keys, tmp_path: str) -> None:

@@ -2,9 +2,18 @@
 
 nginx is the only published data plane: it asks the gateway who the caller is
 (``auth_request`` to ``GET /internal/forward-auth``), caches the answer per (``Authorization``,
-service) for at most :data:`AUTH_CACHE_SECONDS`, and forwards ``/api/v1/<resource>`` to the
-owning service itself, with ``/api`` stripped and the service token the gateway minted. Every
-other path goes to the gateway.
+service) for as long as the gateway's ``X-Accel-Expires`` says (at most
+:data:`AUTH_CACHE_SECONDS`, never past the caller's token), and forwards ``/api/v1/<resource>``
+to the owning service itself, with ``/api`` stripped and the service token the gateway minted.
+Every other path goes to the gateway.
+
+In front of every path: a path with a dot segment or an encoded slash is refused (404) before
+nginx routes it; requests are rate-limited per address and per caller (``Authorization``) with
+the gateway's figures (:class:`EdgeLimits`); the client address and scheme are believed from
+``X-Forwarded-*`` only when the peer is one of ``KAFAAT_EDGE_TRUSTED_PROXIES`` (rendered at
+start by ``deploy/nginx/docker-entrypoint.d/40-kafaat-trusted-proxies.sh``), and are sent on
+to the gateway and the services. The edge's own answers are problem+json with the security
+headers every application sends (``shared.security_headers``).
 
 ``python -m kafaat.edge`` (``make edge-config``) rewrites ``deploy/nginx/templates/`` from
 ``gateway.routing.ROUTES``; a test fails when the committed file differs.
@@ -14,18 +23,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from limits import parse
+
+from gateway import forward_auth
 from gateway.routing import PUBLIC_PREFIX, ROUTES, SERVICES
+from gateway.settings import Settings
 from kafaat.platform import ROOT
 from shared.problems import PROBLEM_TYPE_BASE
+from shared.security_headers import ALWAYS, NO_STORE
 
 TEMPLATE = ROOT / "deploy/nginx/templates/kafaat.conf.template"
 # Substituted by the nginx image's entrypoint (envsubst) when the container starts.
 EDGE_SECRET_PLACEHOLDER = "${KAFAAT_EDGE_SECRET}"
-# Less than half the lifetime of a service token (60 s), so a cached token is always valid.
-AUTH_CACHE_SECONDS = 25
+# Less than half the lifetime of a service token (60 s), so a cached token is always valid; the
+# gateway shortens it for a token that expires sooner (X-Accel-Expires).
+AUTH_CACHE_SECONDS = forward_auth.AUTH_CACHE_SECONDS
+# Written when the container starts by deploy/nginx/docker-entrypoint.d/40-kafaat-trusted-proxies.sh
+TRUSTED_PROXIES_FILE = "kafaat-trusted-proxies.inc"
+DEFAULT_CONF_DIR = "/etc/nginx/conf.d"
+_GATEWAY_DEFAULTS = Settings.model_fields
 DEFAULT_UPSTREAMS: Mapping[str, str] = {
     "gateway": "gateway:8000",
     "offers": "offers:8001",
@@ -75,19 +96,60 @@ IDENTITY_HEADERS = (
     "X-Kafaat-Service",
     "X-Kafaat-Service-Token",
 )
+# $remote_addr is the client's address (the real-IP module took it from a trusted proxy's
+# X-Forwarded-For), $kafaat_scheme and $kafaat_host what the client used: the one value the
+# gateway and the services see, whatever the client wrote itself.
 FORWARDED = (
     "proxy_set_header Host $host;",
     'proxy_set_header Connection "";',
     "proxy_set_header X-Forwarded-For $remote_addr;",
-    "proxy_set_header X-Forwarded-Proto $scheme;",
-    "proxy_set_header X-Forwarded-Host $host;",
+    "proxy_set_header X-Forwarded-Proto $kafaat_scheme;",
+    "proxy_set_header X-Forwarded-Host $kafaat_host;",
     "proxy_set_header X-Request-ID $kafaat_request_id;",
 )
+# A segment that is '.' or '..' (spelt with %2e or not), an encoded slash or backslash, or a
+# backslash, anywhere in the raw path: the gateway's request guard refuses the same.
+UNSAFE_RAW_PATH = r"^[^?]*(?:%2f|%5c|\x5c|/(?:\.|%2e){1,2}(?:[/?]|$))"
 EDGE_ERRORS = {
+    400: ("Bad Request", "bad-request", "The request is malformed or its path is not allowed."),
+    404: ("Not Found", "not-found", "No such resource."),
+    413: ("Content Too Large", "payload-too-large", "The request body is too large."),
+    429: ("Too Many Requests", "rate-limited", "Too many requests: slow down and retry later."),
     502: ("Bad Gateway", "upstream-error", "A service answered with a broken response."),
     503: ("Service Unavailable", "upstream-unavailable", "A service is unavailable."),
     504: ("Gateway Timeout", "upstream-timeout", "A service did not answer in time."),
 }
+
+
+@dataclass(frozen=True)
+class EdgeLimits:
+    """The edge's rate limits, in the gateway's notation (``600/minute``): per client address,
+    and per caller (``Authorization``, so a caller spreading requests over addresses is still
+    one caller). Defaults: the gateway's own defaults."""
+
+    per_ip: str = str(_GATEWAY_DEFAULTS["rate_limit_per_ip"].default)
+    per_caller: str = str(_GATEWAY_DEFAULTS["rate_limit_per_principal"].default)
+
+    @staticmethod
+    def zone(name: str, key: str, limit: str, size: str) -> tuple[str, str]:
+        """``limit_req_zone`` and ``limit_req``: ``N/period`` becomes a leaky bucket of N
+        requests at once (burst), refilled at N per period."""
+        item = parse(limit)
+        per_minute = item.amount * 60 / item.get_expiry()
+        rate = (
+            f"{math.ceil(per_minute)}r/m" if per_minute < 60 else f"{math.ceil(per_minute / 60)}r/s"
+        )
+        return (
+            f"limit_req_zone {key} zone={name}:{size} rate={rate};",
+            f"limit_req zone={name} burst={max(0, item.amount - 1)} nodelay;",
+        )
+
+    def retry_after(self) -> int:
+        """Seconds until the slower bucket lets one more request through."""
+        return max(
+            math.ceil(parse(limit).get_expiry() / parse(limit).amount)
+            for limit in (self.per_ip, self.per_caller)
+        )
 
 
 def _problem(status: int, title: str, slug: str, detail: str) -> str:
@@ -118,8 +180,23 @@ def _auth_headers(edge_secret: str) -> list[str]:
     ]
 
 
+# URIs rather than named locations: nginx cannot redirect a request whose URI it could not parse
+# (a 400 for "/../x") to a named location.
+ERRORS_PREFIX = "/_kafaat/errors/"
+
+
 def _error_pages() -> list[str]:
-    return [f"error_page {status} @kafaat_{status};" for status in EDGE_ERRORS]
+    return [f"error_page {status} {ERRORS_PREFIX}{status};" for status in EDGE_ERRORS]
+
+
+def _security_headers() -> list[str]:
+    """The headers of every application's answers, on the edge's own answers."""
+    return [f"add_header {name} {value} always;" for name, value in (*ALWAYS, NO_STORE)]
+
+
+def _hsts() -> str:
+    max_age = _GATEWAY_DEFAULTS["hsts_max_age_seconds"].default
+    return f'"max-age={max_age}; includeSubDomains"'
 
 
 def render(
@@ -128,9 +205,19 @@ def render(
     listen: str = "8080",
     edge_secret: str = EDGE_SECRET_PLACEHOLDER,
     cache_dir: str = "/var/cache/nginx/kafaat-auth",
+    conf_dir: str = DEFAULT_CONF_DIR,
+    limits: EdgeLimits | None = None,
 ) -> str:
     """The ``http``-level configuration of the edge (upstreams, maps, the server)."""
+    limits = limits or EdgeLimits()
     v1 = f"{PUBLIC_PREFIX}/v1"
+    per_ip_zone, per_ip = EdgeLimits.zone(
+        "kafaat_per_ip", "$binary_remote_addr", limits.per_ip, "10m"
+    )
+    # Requests without credentials have an empty key: nginx does not count them per caller.
+    per_caller_zone, per_caller = EdgeLimits.zone(
+        "kafaat_per_caller", "$http_authorization", limits.per_caller, "20m"
+    )
     out = [
         "# Generated by `python -m kafaat.edge` (make edge-config) from gateway/src/gateway/",
         "# routing.py: do not edit by hand. Included in nginx's `http` block.",
@@ -143,6 +230,33 @@ def render(
         """    '"method":"$request_method","uri":"$request_uri","status":$status,'""",
         """    '"duration_s":$request_time,"upstream":"$upstream_addr",'""",
         """    '"auth_cache":"$kafaat_auth_cache"}';""",
+        "",
+        "# Forwarded addresses only from KAFAAT_EDGE_TRUSTED_PROXIES: set_real_ip_from and",
+        "# $kafaat_trusted_peer (written at start by 40-kafaat-trusted-proxies.sh).",
+        f"include {conf_dir}/{TRUSTED_PROXIES_FILE};",
+        "real_ip_header X-Forwarded-For;",
+        "real_ip_recursive on;",
+        "",
+        "# The scheme and host the client used: a trusted proxy's word for them, else ours.",
+        *_block(
+            "map $kafaat_trusted_peer:$http_x_forwarded_proto $kafaat_scheme",
+            ["default $scheme;", '"1:https" https;', '"1:http" http;'],
+            indent=0,
+        ),
+        *_block(
+            "map $kafaat_trusted_peer:$http_x_forwarded_host $kafaat_host",
+            ["default $host;", '"~^1:(?<kafaat_forwarded_host>[^,]+)$" $kafaat_forwarded_host;'],
+            indent=0,
+        ),
+        "# HSTS only over TLS (RFC 6797), as the gateway sends it.",
+        *_block(
+            "map $kafaat_scheme $kafaat_hsts",
+            ['default "";', f"https {_hsts()};"],
+            indent=0,
+        ),
+        "# Rate limits with the gateway's figures (see README, Rate limits).",
+        per_ip_zone,
+        per_caller_zone,
         "",
         "# The caller's request id when it sent one, else nginx's own.",
         *_block(
@@ -173,19 +287,34 @@ def render(
         "proxy_connect_timeout 2s;",
         "proxy_send_timeout 15s;",
         "proxy_read_timeout 15s;",
+        "merge_slashes on;",
+        per_ip,
+        per_caller,
+        "limit_req_status 429;",
+        "limit_req_log_level warn;",
         *_error_pages(),
+        "# No resource has a path nginx would resolve before routing: dot segments, encoded",
+        "# slashes (the gateway's request guard answers the same).",
+        f'if ($request_uri ~* "{UNSAFE_RAW_PATH}") {{',
+        f"    rewrite ^ {ERRORS_PREFIX}404 last;",
+        "}",
+        "# One Authorization only (nginx joins repeated lines with a comma, never in a token).",
+        'if ($http_authorization ~ ",") {',
+        f"    rewrite ^ {ERRORS_PREFIX}400 last;",
+        "}",
     ]
     lines = ["", "server {", *(f"    {line}" for line in server), ""]
     lines += _block(
         "location = /edge/healthz",
-        ["access_log off;", "default_type application/json;", """return 200 '{"status":"ok"}';"""],
+        [
+            "access_log off;",
+            "default_type application/json;",
+            *_security_headers(),
+            """return 200 '{"status":"ok"}';""",
+        ],
     )
-    hidden = _problem(404, "Not Found", "not-found", "No such resource.")
     for blocked in ("^~ /internal/", "= /metrics"):
-        lines += _block(
-            f"location {blocked}",
-            ["default_type application/problem+json;", f"return 404 '{hidden}';"],
-        )
+        lines += _block(f"location {blocked}", ["return 404;"])
     lines += _block(
         "location = /_kafaat/auth",
         [
@@ -196,7 +325,8 @@ def render(
             'proxy_cache_key "$kafaat_service|$http_authorization";',
             f"proxy_cache_valid 204 {AUTH_CACHE_SECONDS}s;",
             "proxy_cache_lock on;",
-            "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary X-Accel-Expires;",
+            "# X-Accel-Expires (the gateway's: never past the caller's token) wins over the above.",
+            "proxy_ignore_headers Cache-Control Expires Set-Cookie Vary;",
         ],
     )
     lines += _block(
@@ -212,9 +342,17 @@ def render(
     )
     for status, (title, slug, detail) in EDGE_ERRORS.items():
         lines += _block(
-            f"location @kafaat_{status}",
+            f"location = {ERRORS_PREFIX}{status}",
             [
+                "internal;",
                 "default_type application/problem+json;",
+                *_security_headers(),
+                *(
+                    [f"add_header Retry-After {limits.retry_after()} always;"]
+                    if status == 429
+                    else []
+                ),
+                *(["add_header Retry-After 5 always;"] if status == 503 else []),
                 f"return {status} '{_problem(status, title, slug, detail)}';",
             ],
         )
@@ -236,6 +374,8 @@ def render(
                 *_error_pages(),
                 f"proxy_pass http://kafaat_{service}$kafaat_upstream_uri;",
                 "proxy_pass_request_headers off;",
+                "# The service sends the other security headers itself (shared.security_headers).",
+                "add_header Strict-Transport-Security $kafaat_hsts always;",
                 *FORWARDED,
                 'proxy_set_header Authorization "Bearer $kafaat_service_token";',
                 *(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,16 +15,18 @@ from gateway import forward_auth, openapi, status
 from gateway.identity.dependencies import Identity, authenticate
 from gateway.identity.rate_limits import RateLimitMiddleware, RateLimits
 from gateway.identity.router import router as identity_router
-from gateway.identity.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from gateway.identity.security import BodySizeLimitMiddleware
 from gateway.proxy import Proxy
 from gateway.routing import resolve
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
 from shared.app import create_base_app
+from shared.forwarded import TrustedProxies
 from shared.reference.router import router as reference_router
 from shared.tokens import ServiceTokenSigner, development_keypair
 
 SERVICE = "gateway"
+logger = logging.getLogger("kafaat.gateway")
 
 
 class ProxyDispatch:
@@ -55,19 +58,12 @@ def _signer(settings: Settings) -> ServiceTokenSigner:
 
 
 def _edge_middleware(
-    settings: Settings, identity: Identity, limits: RateLimits
+    settings: Settings, identity: Identity, limits: RateLimits, trusted: TrustedProxies
 ) -> list[Middleware]:
-    """Outermost first: security headers reach every answer (a 413 or a 429 too), CORS grants
-    reach the 429s a browser must be able to read, rate limits run before a body is read, and
-    all of it covers proxied requests."""
-    trust = settings.trust_forwarded_headers
-    middleware = [
-        Middleware(
-            SecurityHeadersMiddleware,
-            trust_forwarded_headers=trust,
-            hsts_max_age=settings.hsts_max_age_seconds,
-        )
-    ]
+    """Outermost first (inside the shared security headers and request guard, which reach every
+    answer, a 413 or a 429 too): CORS grants reach the 429s a browser must be able to read, rate
+    limits run before a body is read, and all of it covers proxied requests."""
+    middleware: list[Middleware] = []
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -99,7 +95,7 @@ def _edge_middleware(
             RateLimitMiddleware,
             limits=limits,
             resolver=identity.resolver,
-            trust_forwarded_headers=trust,
+            trusted_proxies=trusted,
         )
     )
     middleware.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes))
@@ -110,7 +106,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     identity = Identity.from_settings(settings)
     limits = RateLimits(settings)
-    proxy = Proxy(settings, ServiceTokenMinter(_signer(settings)), identity.resolver)
+    trusted = TrustedProxies(settings.trusted_proxies)
+    if settings.edge_secret is not None and not settings.trusted_proxies:
+        logger.warning(
+            "KAFAAT_GATEWAY_EDGE_SECRET is set but KAFAAT_GATEWAY_TRUSTED_PROXIES is empty: the "
+            "edge's address stands for every client in rate limits (set it to the edge's network)"
+        )
+    proxy = Proxy(settings, ServiceTokenMinter(_signer(settings)), identity.resolver, trusted)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -136,9 +138,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(authenticate)],
         extra_lifespan=lifespan,
         middleware=[
-            *_edge_middleware(settings, identity, limits),
+            *_edge_middleware(settings, identity, limits, trusted),
             Middleware(ProxyDispatch, proxy=proxy),
         ],
+        trusted_proxies=trusted,
+        hsts_max_age=settings.hsts_max_age_seconds,
+        client_credentials=True,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

@@ -37,8 +37,13 @@ class PrincipalResolver:
         return self.resolve(authorization)
 
     def resolve(self, authorization: str | None) -> Principal:
+        return self.resolve_with_expiry(authorization)[0]
+
+    def resolve_with_expiry(self, authorization: str | None) -> tuple[Principal, float | None]:
+        """The principal and when its credentials expire (epoch seconds; None: never, for the
+        anonymous caller)."""
         if not authorization:
-            return ANONYMOUS
+            return ANONYMOUS, None
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -48,7 +53,7 @@ class PrincipalResolver:
         now = time.time()
         cached = self._cache.get(token)
         if cached is not None and cached[0] > now:
-            return cached[1]
+            return cached[1], cached[0]
         try:
             verified = self.verifier.verify(token)
         except InvalidAccessToken as exc:
@@ -57,7 +62,7 @@ class PrincipalResolver:
             self._cache.clear()
         # Kept until the token's own expiry, never longer.
         self._cache[token] = (verified.expires_at, verified.principal)
-        return verified.principal
+        return verified.principal, verified.expires_at
 
     def resolve_quietly(self, authorization: str | None) -> Principal:
         """The principal, or anonymous when the credentials are not valid (for rate limiting:

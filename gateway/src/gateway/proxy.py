@@ -1,9 +1,14 @@
 """The proxy data path: a pure-ASGI forwarder from public routes to the owning service.
 
 It streams bodies both ways, strips hop-by-hop headers (RFC 9110 §7.6.1, and every header named
-in ``Connection``), drops identity headers sent by clients, sets ``X-Forwarded-*``, propagates
-``X-Request-ID`` and attaches a freshly signed service token. A service that is down answers 503
-and one that is too slow 504, within the configured deadline.
+in ``Connection``), drops identity headers sent by clients, sets ``X-Forwarded-*`` to the caller
+as the gateway sees it (see :mod:`shared.forwarded`), propagates ``X-Request-ID`` and attaches a
+freshly signed service token. A service that is down answers 503 and one that is too slow 504,
+within the configured deadline.
+
+The path is the one the gateway routed on, percent-encoded again, so the service routes on the
+same segments (the request guard in front has refused dot segments and encoded slashes), and
+no byte a client sends can make the URL unbuildable: that is a 400, never a 500.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal
+from urllib.parse import quote
 
 import httpx2
 from starlette.types import Message, Receive, Scope, Send
@@ -20,6 +26,7 @@ from starlette.types import Message, Receive, Scope, Send
 from gateway.routing import Route
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
+from shared.forwarded import TrustedProxies
 from shared.metrics import label_route, record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
@@ -61,6 +68,9 @@ _IDENTITY_PREFIXES = (b"x-user-", b"x-auth-", b"x-principal-", b"x-kafaat-")
 _RESPONSE_HEADERS_REPLACED = frozenset({b"x-request-id", b"server", b"date"})
 
 PrincipalResolver = Callable[[str | None], Awaitable[Principal]]
+# RFC 3986 characters a path or a query keeps as they are; anything else is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?%"
 
 
 def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
@@ -83,10 +93,12 @@ class Proxy:
         settings: Settings,
         minter: ServiceTokenMinter,
         resolve_principal: PrincipalResolver,
+        trusted_proxies: TrustedProxies | None = None,
     ) -> None:
         self.settings = settings
         self.minter = minter
         self.resolve_principal = resolve_principal
+        self.trusted_proxies = trusted_proxies or TrustedProxies()
         self.service_urls = settings.service_urls()
         self.client: httpx2.AsyncClient | None = None
 
@@ -118,30 +130,20 @@ class Proxy:
     ) -> list[tuple[bytes, bytes]]:
         incoming: list[tuple[bytes, bytes]] = scope["headers"]
         dropped = _connection_tokens(incoming)
-        headers: list[tuple[bytes, bytes]] = []
-        forwarded_for: bytes | None = None
-        host = b""
-        for name, value in incoming:
-            if name == b"host":
-                host = value
-            if name in dropped or _is_identity_header(name):
-                continue
-            if name in _FORWARDED:
-                if self.settings.trust_forwarded_headers:
-                    if name == b"x-forwarded-for":
-                        forwarded_for = value
-                    else:
-                        headers.append((name, value))
-                continue
-            headers.append((name, value))
-        client = scope.get("client")
-        client_ip = (client[0] if client else "unknown").encode()
-        forwarded_for = forwarded_for + b", " + client_ip if forwarded_for else client_ip
-        headers.append((b"x-forwarded-for", forwarded_for))
-        if not self.settings.trust_forwarded_headers:
-            headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
-            if host:
-                headers.append((b"x-forwarded-host", host))
+        # Whitespace around a value is not part of it (RFC 9110 §5.5): servers strip it on the
+        # way in, and HTTP/1.1 forbids sending it.
+        headers = [
+            (name, value.strip(b" \t"))
+            for name, value in incoming
+            if name not in dropped and name not in _FORWARDED and not _is_identity_header(name)
+        ]
+        # The caller as the gateway decided it: forwarded headers only from trusted proxies.
+        trusted = self.trusted_proxies
+        headers.append((b"x-forwarded-for", trusted.client_address(scope).encode("latin-1")))
+        headers.append((b"x-forwarded-proto", trusted.scheme(scope).encode("latin-1")))
+        host = trusted.host(scope)
+        if host:
+            headers.append((b"x-forwarded-host", host.encode("latin-1")))
         request_id = current_request_id()
         if request_id:
             headers.append((b"x-request-id", request_id.encode()))
@@ -185,13 +187,20 @@ class Proxy:
     ) -> None:
         assert self.client is not None, "proxy used before the application started"
         service = route.service
-        url = self.service_urls[service] + upstream_path
-        query = scope.get("query_string", b"")
+        url = self.service_urls[service] + quote(upstream_path, safe=_PATH_SAFE)
+        query: bytes = scope.get("query_string", b"")
         if query:
-            url += "?" + query.decode("latin-1")
+            url += "?" + quote(query, safe=_QUERY_SAFE)
         headers = self._upstream_headers(scope, principal, service)
         content = await _request_body(receive)
-        request = self.client.build_request(scope["method"], url, headers=headers, content=content)
+        try:
+            request = self.client.build_request(
+                scope["method"], url, headers=headers, content=content
+            )
+        except (httpx2.InvalidURL, UnicodeError, ValueError) as exc:
+            raise ProblemError(
+                400, f"The request cannot be forwarded: {exc}.", slug="bad-request"
+            ) from exc
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.upstream_deadline):

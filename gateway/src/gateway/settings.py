@@ -6,6 +6,7 @@ from limits import parse
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from shared.forwarded import Network, parse_networks
 from shared.settings import BaseServiceSettings, service_config
 
 ARGON2_MIN_MEMORY_KIB = 19 * 1024
@@ -33,8 +34,9 @@ class Settings(BaseServiceSettings):
     service_token_issuer: str = "kafaat-gateway"
     service_token_lifetime_seconds: int = Field(default=60, ge=5, le=60)
 
-    # Whether X-Forwarded-* from the client are kept (only behind a trusted edge proxy).
-    trust_forwarded_headers: bool = False
+    # Networks of the proxies in front (the edge, the ingress), comma-separated CIDRs: only their
+    # X-Forwarded-For/-Proto/-Host are believed. Empty: trust none (the socket peer is the client).
+    trusted_proxies: Annotated[list[Network], NoDecode] = []
     # Shared with the edge proxy (nginx) that calls the forward-auth endpoint; unset disables it.
     edge_secret: SecretStr | None = None
 
@@ -104,6 +106,11 @@ class Settings(BaseServiceSettings):
         except ValueError as exc:
             raise ValueError(f"'{value}' is not a rate limit such as '600/minute'") from exc
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        return parse_networks(value) if isinstance(value, str) else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

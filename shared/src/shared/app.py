@@ -14,11 +14,14 @@ from starlette.middleware import Middleware
 from shared import health
 from shared.auth import authenticate
 from shared.db import create_engine, create_sessionmaker
+from shared.forwarded import TrustedProxies
 from shared.metrics import install_metrics
 from shared.observability import RequestIdMiddleware, configure_logging
 from shared.openapi import install_openapi
 from shared.policy import require
 from shared.problems import install_problem_handlers
+from shared.request_guard import RequestGuardMiddleware
+from shared.security_headers import SecurityHeadersMiddleware
 from shared.settings import BaseServiceSettings, ServiceTokenVerifierSettings
 from shared.tokens import ServiceTokenVerifier, development_keypair, load_public_keys
 
@@ -41,12 +44,17 @@ def create_base_app(
     dependencies: Sequence[DependsParam] = (),
     extra_lifespan: ExtraLifespan | None = None,
     middleware: Sequence[Middleware] = (),
+    trusted_proxies: TrustedProxies | None = None,
+    hsts_max_age: int = 0,
+    client_credentials: bool = False,
     version: str = "0.1.0",
     **fastapi_options: Any,
 ) -> FastAPI:
     """Build an application: its engine in ``lifespan``, problem+json errors, request ids,
-    JSON logs, ``/healthz``, ``/readyz`` and ``/metrics``. ``middleware`` runs inside the
-    request-id and metrics ones, in the order given."""
+    JSON logs, ``/healthz``, ``/readyz`` and ``/metrics``, the security headers on every answer
+    and the request guard (see :mod:`shared.request_guard`) in front of everything else.
+    ``middleware`` runs inside those, in the order given; ``trusted_proxies``, ``hsts_max_age``
+    and ``client_credentials`` configure the security headers."""
     configure_logging(service, settings.log_level, json_lines=settings.log_json)
 
     @asynccontextmanager
@@ -85,6 +93,15 @@ def create_base_app(
     install_openapi(app)
     for extra in reversed(middleware):
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
+    # Outermost first: request id, metrics, security headers (on the guard's answers too), the
+    # guard (before rate limits, proxying and routing).
+    app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        trusted_proxies=trusted_proxies,
+        hsts_max_age=hsts_max_age,
+        client_credentials=client_credentials,
+    )
     install_metrics(app, service)
     app.add_middleware(RequestIdMiddleware)
     return app

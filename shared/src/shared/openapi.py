@@ -7,9 +7,10 @@ added here, once, so that a new route is documented the day it appears:
   not even looked at) is ``[]``; a :func:`shared.policy.require` policy names the people's access
   token (with the roles it admits) and the API clients' OAuth2 scopes, and one that also lets
   anonymous callers in makes them optional (``{}``);
-- the problems of the application itself: 400 (an unreadable body), 401 (missing or invalid
-  credentials, on every route not ``@public``), 403 (a policy that may refuse), 404 (a path that
-  names a record), 412 (``If-Match``), 422 (invalid parameters or body);
+- the problems of the application itself: 400 (on every route: a path, query or header the
+  request guard refuses, or an unreadable body), 401 (missing or invalid credentials, on every
+  route not ``@public``), 403 (a policy that may refuse), 404 (a path that names a record), 412
+  (``If-Match``), 422 (invalid parameters or body);
 - every error answer as ``application/problem+json`` with the one :class:`Problem` schema.
 
 The gateway adds what its edge answers on every route (413, 429, 502-504) when it merges the
@@ -310,9 +311,9 @@ def _common_statuses(route: _Route, operation: Operation) -> list[int]:
     """The problems this application answers on the route without the route raising them."""
     parameters: list[dict[str, Any]] = operation.get("parameters", [])
     takes_body = "requestBody" in operation
-    statuses: list[int] = []
-    if takes_body:
-        statuses.append(400)  # a body that cannot be decoded
+    # Every route: a path, query or header the request guard refuses (shared.request_guard),
+    # and with a body, one that cannot be decoded.
+    statuses: list[int] = [400]
     if not route.public:
         statuses.append(401)  # credentials missing (where required) or invalid
     if any(not policy.anonymous for policy in route.policies):

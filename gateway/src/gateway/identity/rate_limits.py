@@ -20,9 +20,10 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.identity.security import client_ip, header
+from gateway.identity.security import header
 from gateway.principals import PrincipalResolver
 from gateway.settings import Settings
+from shared.forwarded import TrustedProxies
 from shared.principal import Principal
 from shared.problems import problem_response
 
@@ -32,8 +33,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("kafaat.gateway.rate_limits")
 
 AUTH_PREFIX = "/api/v1/auth/"
-# Probes and the edge proxy's own calls (forward-auth limits the edge's callers itself).
-EXEMPT_PREFIXES = ("/healthz", "/readyz", "/internal/")
+# Probes only. The edge's forward-auth calls are counted against the caller they ask about (its
+# address as the edge forwards it, its principal): every decision the edge has not cached is one
+# request of that caller, on top of the edge's own limits (see kafaat.edge).
+EXEMPT_PREFIXES = ("/healthz", "/readyz")
 _REDIS_TIMEOUT_SECONDS = 0.5
 _WARN_EVERY_SECONDS = 30.0
 
@@ -146,12 +149,12 @@ class RateLimitMiddleware:
         *,
         limits: RateLimits,
         resolver: PrincipalResolver,
-        trust_forwarded_headers: bool,
+        trusted_proxies: TrustedProxies,
     ) -> None:
         self.app = app
         self.limits = limits
         self.resolver = resolver
-        self.trust_forwarded_headers = trust_forwarded_headers
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -168,7 +171,7 @@ class RateLimitMiddleware:
             authorization.decode("latin-1") if authorization else None
         )
         decision = await self.limits.check(
-            ip=client_ip(scope, trust_forwarded_headers=self.trust_forwarded_headers),
+            ip=self.trusted_proxies.client_address(scope),
             principal=principal,
             auth_endpoint=is_auth_endpoint(method, path),
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, select, true, update
+from sqlalchemy import ColumnElement, Select, case, delete, exists, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -127,50 +127,62 @@ async def get_throttle(session: AsyncSession, email_key: str) -> LoginThrottle |
     return await session.get(LoginThrottle, email_key, populate_existing=True)
 
 
-async def record_failure(
-    session: AsyncSession,
-    email_key: str,
-    now: datetime,
-    *,
-    max_failures: int,
-    lockout: timedelta,
-) -> datetime | None:
-    """Count a failed sign-in; the end of the lockout when this one reaches the limit."""
+async def count_attempt(
+    session: AsyncSession, email_key: str, now: datetime, *, lockout: timedelta
+) -> tuple[int, datetime | None]:
+    """Count a sign-in attempt before its password is checked, atomically (one conditional
+    UPDATE, or the row's INSERT), so concurrent attempts each see the ones before them.
+
+    Returns the attempts not followed by a success within the lockout period, this one
+    included, or the end of the lockout in force (this attempt is then not counted).
+    ``failure_count`` holds those attempts: failed ones and ones still being checked.
+    """
     window_start = now - lockout
     counted = await session.execute(
         update(LoginThrottle)
-        .where(LoginThrottle.email_key == email_key)
+        .where(
+            LoginThrottle.email_key == email_key,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
         .values(
+            # A lockout that has passed, or attempts older than the period, start afresh.
             failure_count=case(
-                (LoginThrottle.last_failure_at < window_start, 1),
+                (
+                    or_(
+                        LoginThrottle.last_failure_at < window_start,
+                        LoginThrottle.locked_until.is_not(None),
+                    ),
+                    1,
+                ),
                 else_=LoginThrottle.failure_count + 1,
             ),
             last_failure_at=now,
+            locked_until=None,
         )
         .returning(LoginThrottle.failure_count)
     )
     count = counted.scalar_one_or_none()
-    if count is None:
-        try:
-            async with session.begin_nested():
-                session.add(
-                    LoginThrottle(email_key=email_key, failure_count=1, last_failure_at=now)
-                )
-            count = 1
-        except IntegrityError:
-            # A concurrent failure created the row first: count this one on it.
-            return await record_failure(
-                session, email_key, now, max_failures=max_failures, lockout=lockout
-            )
-    if count < max_failures:
-        return None
-    locked_until = now + lockout
+    if count is not None:
+        return count, None
+    throttle = await get_throttle(session, email_key)
+    if throttle is not None:
+        if throttle.locked_until is not None and throttle.locked_until > now:
+            return 0, throttle.locked_until
+        # The row changed between the two statements: count again.
+        return await count_attempt(session, email_key, now, lockout=lockout)
+    try:
+        async with session.begin_nested():
+            session.add(LoginThrottle(email_key=email_key, failure_count=1, last_failure_at=now))
+    except IntegrityError:
+        # A concurrent attempt created the row first: count this one on it.
+        return await count_attempt(session, email_key, now, lockout=lockout)
+    return 1, None
+
+
+async def lock(session: AsyncSession, email_key: str, until: datetime) -> None:
     await session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.email_key == email_key)
-        .values(failure_count=0, locked_until=locked_until)
+        update(LoginThrottle).where(LoginThrottle.email_key == email_key).values(locked_until=until)
     )
-    return locked_until
 
 
 async def clear_failures(session: AsyncSession, email_key: str) -> None:

@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware at the gateway's edge: security headers and the request-body limit.
+"""Pure-ASGI middleware at the gateway's edge: the request-body limit (the security headers
+are every application's, see :mod:`shared.security_headers`).
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so that streamed bodies stay streamed, proxied ones
 included.
@@ -13,81 +14,13 @@ from shared.problems import problem_response
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
-    """The last value of a request header (names are lower-case in ASGI)."""
+    """The value of a single-valued request header (names are lower-case in ASGI; the request
+    guard refuses a second line of the headers it matters for)."""
     found = None
     for key, value in scope["headers"]:
         if key == name:
             found = value
     return found
-
-
-def client_ip(scope: Scope, *, trust_forwarded_headers: bool) -> str:
-    """The caller's address: the socket peer, or behind a trusted edge proxy the address it
-    appended last to ``X-Forwarded-For`` (earlier entries come from the client: forgeable)."""
-    if trust_forwarded_headers:
-        forwarded = header(scope, b"x-forwarded-for")
-        if forwarded:
-            last = forwarded.split(b",")[-1].strip()
-            if last:
-                return last.decode("latin-1")
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
-
-
-def came_over_https(scope: Scope, *, trust_forwarded_headers: bool) -> bool:
-    if scope.get("scheme") == "https":
-        return True
-    if trust_forwarded_headers:
-        proto = header(scope, b"x-forwarded-proto")
-        return proto is not None and proto.split(b",")[-1].strip().lower() == b"https"
-    return False
-
-
-_ALWAYS: tuple[tuple[bytes, bytes], ...] = (
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-)
-
-
-class SecurityHeadersMiddleware:
-    """Security headers on every response, the gateway's own and the proxied ones.
-
-    ``Cache-Control: no-store`` on every answer to a request with credentials, so no shared or
-    browser cache keeps personal data; HSTS only when the request came over TLS (directly, or
-    by ``X-Forwarded-Proto`` from a trusted edge proxy), as RFC 6797 asks.
-    """
-
-    def __init__(self, app: ASGIApp, *, trust_forwarded_headers: bool, hsts_max_age: int) -> None:
-        self.app = app
-        self.trust_forwarded_headers = trust_forwarded_headers
-        self.hsts = f"max-age={hsts_max_age}; includeSubDomains".encode()
-        self.hsts_enabled = hsts_max_age > 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        added = list(_ALWAYS)
-        if header(scope, b"authorization") is not None:
-            added.append((b"cache-control", b"no-store"))
-        if self.hsts_enabled and came_over_https(
-            scope, trust_forwarded_headers=self.trust_forwarded_headers
-        ):
-            added.append((b"strict-transport-security", self.hsts))
-        replaced = {name for name, _ in added}
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (name, value)
-                    for name, value in message.get("headers", [])
-                    if name.lower() not in replaced
-                ]
-                message = {**message, "headers": headers + added}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class BodyTooLarge(HTTPException):

@@ -95,25 +95,37 @@ def _locked(until: datetime, now: datetime) -> ProblemError:
     )
 
 
-async def _check_not_locked(session: AsyncSession, key: str, now: datetime) -> None:
-    throttle = await repository.get_throttle(session, key)
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise _locked(throttle.locked_until, now)
+async def _count_attempt(session: AsyncSession, identity: Identity, key: str, now: datetime) -> int:
+    """Count this attempt before its password is checked, in a transaction of its own, so
+    that concurrent attempts cannot all pass a check made before any of them failed: past the
+    limit, or while a lockout lasts, 429 without checking the password. The attempts so far."""
+    settings = identity.settings
+    lockout = timedelta(seconds=settings.login_lockout_seconds)
+    await session.commit()  # what the request read before is not part of the attempt
+    count, locked_until = await repository.count_attempt(session, key, now, lockout=lockout)
+    if locked_until is None and count > settings.login_max_failures:
+        locked_until = now + lockout
+        await repository.lock(session, key, locked_until)
+    await session.commit()
+    if locked_until is not None:
+        raise _locked(locked_until, now)
+    return count
 
 
 async def _fail(
-    session: AsyncSession, identity: Identity, key: str, now: datetime, problem: ProblemError
+    session: AsyncSession,
+    identity: Identity,
+    key: str,
+    now: datetime,
+    attempts: int,
+    problem: ProblemError,
 ) -> ProblemError:
-    """Count the failure, commit it (the request fails, the count must stay), and answer."""
+    """The attempt is counted already: lock at the limit, commit (the request fails, the lock
+    must stay), and answer."""
     settings = identity.settings
     await repository.forget_old_failures(session, now - _THROTTLE_MEMORY)
-    await repository.record_failure(
-        session,
-        key,
-        now,
-        max_failures=settings.login_max_failures,
-        lockout=timedelta(seconds=settings.login_lockout_seconds),
-    )
+    if attempts >= settings.login_max_failures:
+        await repository.lock(session, key, now + timedelta(seconds=settings.login_lockout_seconds))
     await session.commit()
     return problem
 
@@ -138,13 +150,13 @@ async def _issue_pair(
 async def login(session: AsyncSession, identity: Identity, email: str, password: str) -> TokenPair:
     now = utcnow()
     key = email_key(email)
-    await _check_not_locked(session, key, now)
+    attempts = await _count_attempt(session, identity, key, now)
     user = await repository.get_user_by_email_key(session, key)
     if user is None:
         await identity.passwords.verify_against_nobody(password)
-        raise await _fail(session, identity, key, now, _invalid_credentials())
+        raise await _fail(session, identity, key, now, attempts, _invalid_credentials())
     if not await identity.passwords.verify(user.password_hash, password) or not user.active:
-        raise await _fail(session, identity, key, now, _invalid_credentials())
+        raise await _fail(session, identity, key, now, attempts, _invalid_credentials())
     await repository.clear_failures(session, key)
     if identity.passwords.needs_rehash(user.password_hash):
         # The configured cost changed since this hash was made: upgrade it while we can.
@@ -221,7 +233,7 @@ async def change_password(
     """Set a new password, sign out every other session, and answer a fresh pair."""
     now = utcnow()
     user = await signed_in_user(session, principal)
-    await _check_not_locked(session, user.email_key, now)
+    attempts = await _count_attempt(session, identity, user.email_key, now)
     if not await identity.passwords.verify(user.password_hash, current_password):
         wrong = ProblemError(
             422,
@@ -230,7 +242,10 @@ async def change_password(
             title="Invalid request",
             errors=[FieldProblem(field="body.current_password", reason="does not match")],
         )
-        raise await _fail(session, identity, user.email_key, now, wrong)
+        raise await _fail(session, identity, user.email_key, now, attempts, wrong)
+    # The right password: the attempt is over, whatever the new password's fate.
+    await repository.clear_failures(session, user.email_key)
+    await session.commit()
     check_policy(new_password, user.email, field="body.new_password")
     await _set_password(session, identity, user, new_password, now)
     family = await repository.add_family(session, user.id, now)
