@@ -139,8 +139,9 @@ def test_each_process_migrates_first_then_starts_on_a_healthy_database(
     )
     assert migration["image"] == service["image"]
     assert migration["environment"] == service["environment"]
-    dockerfile = process.root.relative_to(ROOT) / "Dockerfile"
-    assert service["build"]["dockerfile"] == str(dockerfile)
+    # One Dockerfile for every Python process; the build argument picks the process.
+    assert service["build"]["dockerfile"] == "deploy/python/Dockerfile"
+    assert service["build"]["args"] == {"SERVICE": process.name}
     assert service["read_only"] is True
 
 
