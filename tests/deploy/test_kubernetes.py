@@ -1,8 +1,11 @@
-"""deploy/k8s: every manifest validated with ``kubernetes-validate --strict``, then what the
-schemas cannot see: probes, limits, security, wiring between objects, and configuration."""
+"""deploy/k8s as ``kubectl kustomize`` renders it: validated with ``kubernetes-validate --strict``,
+then what the schemas cannot see: probes, limits, security, wiring between objects, and
+configuration."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +22,6 @@ from shared.testing import Keys
 K8S = ROOT / "deploy/k8s"
 # Oldest Kubernetes the manifests promise to work on, and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.31.0", "1.37.0")
-NOT_RESOURCES = {K8S / "kustomization.yaml"}
 # Custom resources of an operator: kubernetes-validate has no schema for them.
 NO_SCHEMA = {K8S / "examples/postgres-cloudnativepg.yaml"}
 NOT_APPLIED = {K8S / "secrets.example.yaml", *K8S.glob("examples/*.yaml")}
@@ -27,19 +29,43 @@ SERVICES = [p for p in PROCESSES if p.name != "gateway"]
 Manifest = dict[str, Any]
 
 
-def manifest_files() -> list[Path]:
-    return sorted(K8S.rglob("*.yaml"))
-
-
 def documents(path: Path) -> list[Manifest]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
 @cache
+def rendered() -> str:
+    """What ``kubectl apply -k deploy/k8s`` applies (kustomize is built into kubectl)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.fail("kubectl is missing: it renders deploy/k8s (`kubectl kustomize`)")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(K8S)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def applied() -> list[Manifest]:
+    return [doc for doc in yaml.safe_load_all(rendered()) if doc]
+
+
+@cache
 def all_resources() -> list[Manifest]:
-    return [
-        doc for path in manifest_files() if path not in NOT_RESOURCES for doc in documents(path)
-    ]
+    """The applied objects, then the examples an operator applies by hand."""
+    return applied() + [doc for path in sorted(NOT_APPLIED) for doc in documents(path)]
+
+
+def kustomization_files(directory: Path) -> set[Path]:
+    """Every file that a kustomization reaches, through its resources, components and patches."""
+    (kustomization,) = documents(directory / "kustomization.yaml")
+    reached = {directory / "kustomization.yaml"}
+    entries = kustomization.get("resources", []) + kustomization.get("components", [])
+    entries += [patch["path"] for patch in kustomization.get("patches", []) if "path" in patch]
+    for entry in entries:
+        path = (directory / entry).resolve()
+        reached |= kustomization_files(path) if path.is_dir() else {path}
+    return reached
 
 
 def find(kind: str, name: str, namespace: str = "kafaat") -> Manifest:
@@ -60,12 +86,14 @@ def pod_specs() -> Iterator[tuple[str, Manifest]]:
             yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]
 
 
-def test_every_manifest_passes_kubernetes_validate_strict() -> None:
-    validated = [str(p) for p in manifest_files() if p not in NOT_RESOURCES | NO_SCHEMA]
-    assert len(validated) >= 10
+def test_every_manifest_passes_kubernetes_validate_strict(tmp_path: Path) -> None:
+    output = tmp_path / "rendered.yaml"
+    output.write_text(rendered())
+    validated = [output, *sorted(NOT_APPLIED - NO_SCHEMA)]
+    assert len(applied()) >= 25
     versions = [arg for version in KUBERNETES_VERSIONS for arg in ("-k", version)]
     result = subprocess.run(
-        [sys.executable, "-m", "kubernetes_validate", "--strict", *versions, *validated],
+        [sys.executable, "-m", "kubernetes_validate", "--strict", *versions, *map(str, validated)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -73,13 +101,13 @@ def test_every_manifest_passes_kubernetes_validate_strict() -> None:
     problems = [line for line in result.stdout.splitlines() if not line.startswith("INFO")]
     assert problems == []
     assert result.stdout.count("INFO") == len(KUBERNETES_VERSIONS) * sum(
-        len(documents(Path(path))) for path in validated
+        len(documents(path)) for path in validated
     )
 
 
 def test_the_validator_rejects_an_unknown_field(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text((K8S / "offers.yaml").read_text().replace("readinessProbe", "readinesProbe"))
+    broken.write_text(rendered().replace("readinessProbe", "readinesProbe"))
     result = subprocess.run(
         [sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", str(broken)],
         capture_output=True, text=True, timeout=120, check=False,
@@ -89,8 +117,20 @@ def test_the_validator_rejects_an_unknown_field(tmp_path: Path) -> None:
 
 
 def test_kustomization_applies_everything_but_secrets_and_examples() -> None:
-    listed = {K8S / name for name in documents(K8S / "kustomization.yaml")[0]["resources"]}
-    assert listed == set(manifest_files()) - NOT_RESOURCES - NOT_APPLIED
+    reached = kustomization_files(K8S)
+    assert reached == set(K8S.rglob("*.yaml")) - NOT_APPLIED
+
+
+def test_no_placeholder_of_the_base_is_left_after_rendering() -> None:
+    # base/python-service says "process" and port 8000 wherever a process's value goes.
+    assert re.search(r"\bprocess\b", rendered()) is None
+    assert not [doc for doc in applied() if "config.kubernetes.io/local-config" in str(doc)]
+    ports = [
+        doc["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
+        for doc in applied()
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] != "edge"
+    ]
+    assert sorted(ports) == sorted(process.default_port for process in PROCESSES)
 
 
 @pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
