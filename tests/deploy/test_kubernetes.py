@@ -4,6 +4,7 @@ configuration."""
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -128,7 +130,7 @@ def test_no_placeholder_of_the_base_is_left_after_rendering() -> None:
     ports = [
         doc["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
         for doc in applied()
-        if doc["kind"] == "Deployment" and doc["metadata"]["name"] != "edge"
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] not in ("edge", "redis")
     ]
     assert sorted(ports) == sorted(process.default_port for process in PROCESSES)
 
@@ -242,6 +244,7 @@ def test_network_policies_deny_by_default_and_let_only_gateway_and_edge_reach_se
         assert reachable_from == {"gateway", "edge", "namespace:monitoring"}, service.name
     assert pods_allowed_to_reach(pod_labels("gateway")) == {"edge", "namespace:monitoring"}
     assert pods_allowed_to_reach(pod_labels("edge")) == {"namespace:ingress-nginx"}
+    assert pods_allowed_to_reach(pod_labels("redis")) == {"gateway"}
     migration = find("Job", "offers-migrate")["spec"]["template"]["metadata"]["labels"]
     assert pods_allowed_to_reach(migration) == set()
 
@@ -278,11 +281,18 @@ def pod_environment(process: Process, keys: Keys, access: Keys) -> dict[str, str
                 suffix = name.removeprefix(process.env_prefix)
                 environment[name] = real.get(suffix, value)
     for variable in container.get("env", []):
-        reference = variable["valueFrom"]["secretKeyRef"]
-        environment[variable["name"]] = find("Secret", reference["name"])["stringData"][
-            reference["key"]
-        ]
+        environment[variable["name"]] = env_value(variable, environment)
     return environment
+
+
+def env_value(variable: Manifest, earlier: dict[str, str]) -> str:
+    """An ``env`` entry's value as the kubelet gives it: from a Secret, or with ``$(NAME)`` of
+    the variables defined before it replaced."""
+    if "valueFrom" in variable:
+        reference = variable["valueFrom"]["secretKeyRef"]
+        value: str = find("Secret", reference["name"])["stringData"][reference["key"]]
+        return value
+    return re.sub(r"\$\((\w+)\)", lambda m: earlier.get(m.group(1), m.group(0)), variable["value"])
 
 
 @pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
@@ -308,6 +318,7 @@ def test_every_configuration_key_is_a_setting_of_some_process() -> None:
         secret = find("Secret", f"kafaat-{process.name}")["stringData"]
         assert set(secret) <= known, sorted(set(secret) - known)
     assert set(find("Secret", "kafaat-edge")["stringData"]) == {"KAFAAT_EDGE_SECRET"}
+    assert set(find("Secret", "kafaat-redis")["stringData"]) == {"REDIS_PASSWORD"}
 
 
 def test_the_postgres_statefulset_example_runs_the_compose_init_script() -> None:
@@ -329,3 +340,95 @@ def test_the_cloudnativepg_example_gives_each_process_its_role_and_database() ->
         assert roles[role]["login"] is True
         assert databases[process.name]["owner"] == role
         assert databases[process.name]["cluster"]["name"] == cluster["metadata"]["name"]
+
+
+def applied_environment(container: Manifest, resources: list[Manifest]) -> dict[str, str]:
+    """What a container's environment holds from the applied objects alone: its ConfigMaps and
+    its own ``env`` (the Secrets are not applied from here: nothing in them can be counted on)."""
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            name = source["configMapRef"]["name"]
+            (config,) = [
+                d for d in resources if d["kind"] == "ConfigMap" and d["metadata"]["name"] == name
+            ]
+            environment |= config["data"]
+    for variable in container.get("env", []):
+        environment[variable["name"]] = variable.get("value", "<from a Secret>")
+    return environment
+
+
+def gateways_counting_alone(resources: list[Manifest]) -> list[str]:
+    """Each gateway Deployment that may run more than one replica without a shared Redis."""
+    problems = []
+    for deployment in resources:
+        if deployment["kind"] != "Deployment":
+            continue
+        name = deployment["metadata"]["name"]
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            repository = container["image"].rpartition(":")[0]
+            if repository.rpartition("/")[2] != "gateway":
+                continue
+            most = deployment["spec"].get("replicas", 1)
+            for autoscaler in resources:
+                target = autoscaler.get("spec", {}).get("scaleTargetRef", {})
+                if autoscaler["kind"] == "HorizontalPodAutoscaler" and (
+                    target.get("kind"),
+                    target.get("name"),
+                ) == ("Deployment", name):
+                    most = max(most, autoscaler["spec"]["maxReplicas"])
+            if most > 1 and not applied_environment(container, resources).get(
+                "KAFAAT_GATEWAY_REDIS_URL"
+            ):
+                problems.append(f"Deployment/{name}: up to {most} replicas, each counting alone")
+    return problems
+
+
+def test_every_gateway_that_may_run_several_replicas_shares_its_counters_in_redis() -> None:
+    resources = applied()
+    assert gateways_counting_alone(resources) == []
+    (container,) = find("Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    url = urlsplit(pod_environment(PROCESSES[-1], Keys(), Keys())["KAFAAT_GATEWAY_REDIS_URL"])
+    password = find("Secret", "kafaat-redis")["stringData"]["REDIS_PASSWORD"]
+    assert (url.scheme, url.password, url.path) == ("redis", password, "/0")
+    # The URL names the Redis that is applied with the gateway, which asks for that password.
+    service = find("Service", str(url.hostname))
+    assert service["spec"]["ports"][0]["port"] == url.port
+    (redis,) = find("Deployment", "redis")["spec"]["template"]["spec"]["containers"]
+    assert service["spec"]["selector"].items() <= pod_labels("redis").items()
+    assert redis["args"][redis["args"].index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert redis["env"][0]["valueFrom"]["secretKeyRef"] == {
+        "name": "kafaat-redis", "key": "REDIS_PASSWORD"
+    }  # fmt: skip
+    # Counters only: nothing written to disk.
+    assert redis["args"][redis["args"].index("--save") + 1] == ""
+
+
+def test_the_replica_check_finds_a_gateway_without_redis() -> None:
+    def without_redis_url(doc: Manifest) -> Manifest:
+        copied: Manifest = copy.deepcopy(doc)
+        if copied["kind"] == "Deployment":
+            for container in copied["spec"]["template"]["spec"]["containers"]:
+                container["env"] = [
+                    v for v in container.get("env", []) if v["name"] != "KAFAAT_GATEWAY_REDIS_URL"
+                ]
+        return copied
+
+    resources = [without_redis_url(doc) for doc in applied()]
+    assert gateways_counting_alone(resources) == [
+        "Deployment/gateway: up to 6 replicas, each counting alone"
+    ]
+    # One replica, never scaled out: its own memory is the whole count.
+    for doc in resources:
+        if doc["kind"] == "HorizontalPodAutoscaler" and doc["metadata"]["name"] == "gateway":
+            doc["spec"]["minReplicas"] = doc["spec"]["maxReplicas"] = 1
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "gateway":
+            doc["spec"]["replicas"] = 1
+    assert gateways_counting_alone(resources) == []
+    # A replica count alone is enough, with or without an autoscaler.
+    resources = [doc for doc in resources if doc["kind"] != "HorizontalPodAutoscaler"]
+    deployments = [d for d in resources if d["kind"] == "Deployment"]
+    next(d for d in deployments if d["metadata"]["name"] == "gateway")["spec"]["replicas"] = 3
+    assert gateways_counting_alone(resources) == [
+        "Deployment/gateway: up to 3 replicas, each counting alone"
+    ]
