@@ -5,6 +5,7 @@ configuration."""
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -432,3 +433,18 @@ def test_the_replica_check_finds_a_gateway_without_redis() -> None:
     assert gateways_counting_alone(resources) == [
         "Deployment/gateway: up to 3 replicas, each counting alone"
     ]
+
+
+def cidrs(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(cidr) for cidr in re.split(r"[ ,]+", value.strip())]
+
+
+def test_forwarded_headers_are_believed_only_from_the_pod_network() -> None:
+    config = find("ConfigMap", "kafaat-config")["data"]
+    assert "KAFAAT_GATEWAY_TRUST_FORWARDED_HEADERS" not in config
+    # The gateway believes the edge's pods; the edge the ingress controller's: both live in the
+    # cluster's pod network, which the operator sets (README, "Deploying on Kubernetes").
+    assert cidrs(config["KAFAAT_GATEWAY_TRUSTED_PROXIES"]) == [ipaddress.ip_network("10.0.0.0/8")]
+    (nginx,) = find("Deployment", "edge")["spec"]["template"]["spec"]["containers"]
+    edge = {variable["name"]: variable["value"] for variable in nginx["env"]}
+    assert cidrs(edge["KAFAAT_EDGE_TRUSTED_PROXIES"]) == [ipaddress.ip_network("10.0.0.0/8")]
