@@ -39,7 +39,10 @@ def documents(path: Path) -> list[Manifest]:
 @cache
 def rendered() -> str:
     """What ``kubectl apply -k deploy/k8s`` applies (kustomize is built into kubectl)."""
-    kubectl = shutil.which("kubectl")
+    # The environment's own kubectl first (a wheel can carry one), then the system's.
+    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kubectl"
+    )
     if kubectl is None:
         pytest.fail("kubectl is missing: it renders deploy/k8s (`kubectl kustomize`)")
     result = subprocess.run(
