@@ -246,5 +246,6 @@ def test_the_subnets_and_the_edges_proxies_can_be_changed_in_the_env_file(tmp_pa
     )
     values["KAFAAT_EDGE_TRUSTED_PROXIES"] = "192.0.2.10/32 192.0.2.11/32"
     result = compose_config(write_env(tmp_path / ".env", values))
+    assert result.returncode == 0, result.stderr
     edge = json.loads(result.stdout)["services"]["edge"]["environment"]
     assert edge["KAFAAT_EDGE_TRUSTED_PROXIES"] == "192.0.2.10/32 192.0.2.11/32"
