@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import json
 import re
 import subprocess
@@ -139,8 +140,9 @@ def test_each_process_migrates_first_then_starts_on_a_healthy_database(
     )
     assert migration["image"] == service["image"]
     assert migration["environment"] == service["environment"]
-    dockerfile = process.root.relative_to(ROOT) / "Dockerfile"
-    assert service["build"]["dockerfile"] == str(dockerfile)
+    # One Dockerfile for every Python process; the build argument picks the process.
+    assert service["build"]["dockerfile"] == "deploy/python/Dockerfile"
+    assert service["build"]["args"] == {"SERVICE": process.name}
     assert service["read_only"] is True
 
 
@@ -187,7 +189,7 @@ def test_the_gateway_finds_the_services_and_shares_the_edges_secret(
         services["edge"]["environment"]["KAFAAT_EDGE_SECRET"]
         == gateway["KAFAAT_GATEWAY_EDGE_SECRET"]
     )
-    assert gateway["KAFAAT_GATEWAY_TRUST_FORWARDED_HEADERS"] == "true"
+    assert "KAFAAT_GATEWAY_TRUST_FORWARDED_HEADERS" not in gateway
     for process in PROCESSES:
         dependency = services["edge"]["depends_on"][process.name]
         assert dependency["condition"] == "service_healthy"
@@ -204,3 +206,46 @@ def test_env_example_lists_every_setting_and_every_required_secret() -> None:
     assert set(required_variables()) <= assigned
     # Empty, so that a copy of the example never starts with made-up secrets.
     assert all(re.search(rf"^{name}=$", text, re.M) for name in required_variables())
+
+
+def subnet_of(config: dict[str, Any], network: str) -> ipaddress.IPv4Network:
+    (pool,) = config["networks"][network]["ipam"]["config"]
+    return ipaddress.IPv4Network(pool["subnet"])
+
+
+def test_forwarded_headers_are_believed_only_from_the_proxy_in_front(
+    config: dict[str, Any],
+) -> None:
+    services = config["services"]
+    internal, public = subnet_of(config, "internal"), subnet_of(config, "public")
+    assert not internal.overlaps(public)
+    # The gateway believes the edge, whose address is on the internal network, and nobody else:
+    # a client of the published port is never on it.
+    trusted = services["gateway"]["environment"]["KAFAAT_GATEWAY_TRUSTED_PROXIES"]
+    assert [ipaddress.ip_network(cidr) for cidr in trusted.split(",")] == [internal]
+    # The edge believes what reaches the published port from this host (a TLS proxy): Docker
+    # forwards such connections from the public network's gateway address.
+    edge = services["edge"]["environment"]["KAFAAT_EDGE_TRUSTED_PROXIES"]
+    assert [ipaddress.ip_network(cidr) for cidr in re.split(r"[ ,]+", edge)] == [public]
+
+
+def test_the_subnets_and_the_edges_proxies_can_be_changed_in_the_env_file(tmp_path: Path) -> None:
+    values = {
+        **secrets(),
+        "KAFAAT_INTERNAL_SUBNET": "10.91.0.0/24",
+        "KAFAAT_PUBLIC_SUBNET": "10.92.0.0/24",
+    }
+    result = compose_config(write_env(tmp_path / ".env", values))
+    assert result.returncode == 0, result.stderr
+    changed = json.loads(result.stdout)
+    assert str(subnet_of(changed, "internal")) == "10.91.0.0/24"
+    gateway = changed["services"]["gateway"]["environment"]
+    assert gateway["KAFAAT_GATEWAY_TRUSTED_PROXIES"] == "10.91.0.0/24"
+    assert (
+        changed["services"]["edge"]["environment"]["KAFAAT_EDGE_TRUSTED_PROXIES"] == "10.92.0.0/24"
+    )
+    values["KAFAAT_EDGE_TRUSTED_PROXIES"] = "192.0.2.10/32 192.0.2.11/32"
+    result = compose_config(write_env(tmp_path / ".env", values))
+    assert result.returncode == 0, result.stderr
+    edge = json.loads(result.stdout)["services"]["edge"]["environment"]
+    assert edge["KAFAAT_EDGE_TRUSTED_PROXIES"] == "192.0.2.10/32 192.0.2.11/32"

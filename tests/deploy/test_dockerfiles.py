@@ -1,8 +1,11 @@
-"""The Dockerfiles, read by BuildKit's own parser, and their build stage replayed on this machine.
+"""deploy/python/Dockerfile, read by BuildKit's own parser, and its build stage replayed on this
+machine for every process it builds.
 
-There is no Docker engine here, so the test does what the build stage does: it copies what the
-``COPY`` lines name into a scratch ``/app``, runs the ``uv sync`` lines with the same uv, then
-runs the image's migration command, its ``CMD`` and its ``HEALTHCHECK`` from that environment.
+There is no Docker engine here, so the test does what a build does: it substitutes the build
+argument ``SERVICE`` and the variables the stages set, the way BuildKit does, follows
+``FROM ${SERVICE}`` to the process's stage, copies what the ``COPY`` lines name into a scratch
+``/app``, runs the ``uv sync`` lines with the same uv, then runs the image's migration command, its
+``CMD`` and its ``HEALTHCHECK`` from that environment.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import dockerfile
@@ -24,14 +28,18 @@ from kafaat.platform import PROCESSES, ROOT, Process
 from shared.testing import Keys, free_port
 from shared.tokens import generate_private_key_pem
 
+DOCKERFILE = ROOT / "deploy/python/Dockerfile"
 UV = ROOT / ".tools/bin/uv"
 KNOWN_INSTRUCTIONS = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
     "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
 }  # fmt: skip
+# The instructions in which BuildKit substitutes variables itself (RUN: the shell does).
+SUBSTITUTED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "USER", "WORKDIR"}
 BUILD_TOOLS = re.compile(
     r"\b(gcc|g\+\+|cc|make|build-essential|uv|pip install|apt-get|curl|wget)\b"
 )
+VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 GRACEFUL_SECONDS = 20
 
 
@@ -45,25 +53,92 @@ class Stage:
         return [c for c in self.commands if c.cmd == instruction]
 
 
-def stages(path: Path) -> list[Stage]:
-    parsed: list[Stage] = []
-    for command in dockerfile.parse_file(str(path)):
-        assert command.cmd in KNOWN_INSTRUCTIONS, f"{path}:{command.start_line}: {command.cmd}"
+@cache
+def parsed() -> tuple[tuple[dockerfile.Command, ...], dict[str, Stage]]:
+    """The global ``ARG`` lines before the first ``FROM``, and the stages by name, in order."""
+    global_args: list[dockerfile.Command] = []
+    stages: dict[str, Stage] = {}
+    current: Stage | None = None
+    for command in dockerfile.parse_file(str(DOCKERFILE)):
+        assert command.cmd in KNOWN_INSTRUCTIONS, f"{DOCKERFILE}:{command.start_line}"
         if command.cmd == "FROM":
             base, *alias = command.value
-            parsed.append(Stage(alias[1] if alias else str(len(parsed)), base))
-        elif parsed:
-            parsed[-1].commands.append(command)
-    return parsed
+            current = Stage(alias[1] if alias else str(len(stages)), base)
+            stages[current.name] = current
+        elif current is not None:
+            current.commands.append(command)
+        else:
+            global_args.append(command)
+    return tuple(global_args), stages
 
 
-def dockerfile_of(process: Process) -> Path:
-    return process.root / "Dockerfile"
+def substitute(text: str, variables: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` as BuildKit replaces them: an unknown name is empty."""
+    return VARIABLE.sub(lambda m: variables.get(m.group(1) or m.group(2), ""), text)
 
 
-def env_pairs(command: dockerfile.Command) -> dict[str, str]:
+def arg_pairs(command: dockerfile.Command) -> tuple[str, str | None]:
+    name, equals, default = command.value[0].partition("=")
+    return name, default if equals else None
+
+
+def env_pairs(command: dockerfile.Command, variables: dict[str, str]) -> dict[str, str]:
     values = command.value
-    return {values[i]: values[i + 1] for i in range(0, len(values), 2)}
+    return {values[i]: substitute(values[i + 1], variables) for i in range(0, len(values), 2)}
+
+
+@dataclass
+class Image:
+    """What ``docker build --build-arg SERVICE=<process>`` builds: the stages it goes through,
+    each command with its variables substituted, and each stage's variables."""
+
+    process: Process
+    build_args: dict[str, str]
+    stages: dict[str, Stage] = field(default_factory=dict)
+    bases: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, dict[str, str]] = field(default_factory=dict)
+    environment: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def stage(self, name: str) -> Stage:
+        """The stage with its commands' values substituted as BuildKit does."""
+        if name in self.stages:
+            return self.stages[name]
+        global_args, raw_stages = parsed()
+        global_values = {
+            name: self.build_args.get(name, default or "")
+            for name, default in map(arg_pairs, global_args)
+        }
+        raw = raw_stages[name]
+        base = substitute(raw.base, global_values)
+        if base in raw_stages:  # FROM another stage: its environment carries over
+            parent = self.stage(base)
+            environment = dict(self.environment[parent.name])
+            self.bases[name] = self.bases[parent.name]
+        else:
+            environment = {}
+            self.bases[name] = base
+        arguments: dict[str, str] = {}
+        stage = Stage(name, base)
+        for command in raw.commands:
+            variables = {**arguments, **environment}
+            if command.cmd == "ARG":
+                arg, default = arg_pairs(command)
+                value = self.build_args.get(arg, global_values.get(arg, default or ""))
+                arguments[arg] = value
+            elif command.cmd == "ENV":
+                environment |= env_pairs(command, variables)
+            if command.cmd in SUBSTITUTED and not command.json:
+                values = tuple(substitute(value, variables) for value in command.value)
+                command = command._replace(value=values)
+            stage.commands.append(command)
+        self.variables[name] = {**arguments, **environment}
+        self.environment[name] = environment
+        self.stages[name] = stage
+        return stage
+
+
+def image_of(process: Process) -> Image:
+    return Image(process, {"SERVICE": process.name})
 
 
 def makefile_uv_version() -> str:
@@ -78,31 +153,53 @@ def process(request: pytest.FixtureRequest) -> Process:
     return value
 
 
-def test_every_process_has_a_multi_stage_dockerfile_on_slim_python(process: Process) -> None:
-    path = dockerfile_of(process)
-    build, runtime = stages(path)
-    arg = next(c for c in dockerfile.parse_file(str(path)) if c.cmd == "ARG")
-    assert arg.value == ("PYTHON_IMAGE=python:3.11-slim-bookworm",)
-    assert build.base == runtime.base == "${PYTHON_IMAGE}"
-    assert (build.name, runtime.name) == ("build", "runtime")
+def test_one_dockerfile_with_a_stage_per_process_selected_by_service() -> None:
+    global_args, stages = parsed()
+    arguments = dict(map(arg_pairs, global_args))
+    assert arguments == {"PYTHON_IMAGE": "python:3.11-slim-bookworm", "SERVICE": None}
+    # No default: a build without SERVICE has nothing to start FROM, and an unknown name no stage.
+    from_python = {name for name, stage in stages.items() if stage.base == "${PYTHON_IMAGE}"}
+    assert from_python == {process.name for process in PROCESSES}
+    assert (stages["build"].base, stages["runtime"].base) == ("${SERVICE}", "${SERVICE}")
+    assert list(stages)[-2:] == ["build", "runtime"]
+    for process in PROCESSES:
+        # Only what tells the processes apart; everything else is shared.
+        assert {c.cmd for c in stages[process.name].commands} == {"ENV"}
+        assert not (process.root / "Dockerfile").exists(), "one Dockerfile for every process"
+
+
+def test_every_process_has_a_multi_stage_image_on_slim_python(process: Process) -> None:
+    image = image_of(process)
+    build, runtime = image.stage("build"), image.stage("runtime")
+    assert image.bases["build"] == image.bases["runtime"] == "python:3.11-slim-bookworm"
+    assert (build.base, runtime.base) == (process.name, process.name)
     copies = [c for c in runtime.all("COPY") if "--from=build" in c.flags]
     assert [c.value for c in copies] == [("/app", "/app")]
+    assert [c.value for c in runtime.all("COPY")] == [("/app", "/app")]
 
 
 def test_dependencies_come_from_the_lock_file_with_the_makefiles_uv(process: Process) -> None:
-    build, _ = stages(dockerfile_of(process))
-    syncs = [c.value[0] for c in build.all("RUN") if c.value[0].startswith("uv sync")]
+    image = image_of(process)
+    build = image.stage("build")
+    variables = image.variables["build"]
+    syncs = [
+        substitute(c.value[0], variables)
+        for c in build.all("RUN")
+        if c.value[0].startswith("uv sync")
+    ]
     package = f"kafaat-{process.name}"
     assert syncs == [
         f"uv sync --frozen --no-dev --package {package} --no-install-workspace",
         f"uv sync --frozen --no-dev --package {package}",
     ]
-    (uv_arg,) = [c.value[0] for c in build.all("ARG")]
-    assert uv_arg == f"UV_VERSION={makefile_uv_version()}"
+    assert variables["UV_VERSION"] == makefile_uv_version()
+    code = [c.value for c in build.all("COPY") if "src" in " ".join(c.value)]
+    directory = str(process.root.relative_to(ROOT))
+    assert code == [("shared/src", "shared/src"), (f"{directory}/src", f"{directory}/src")]
 
 
 def test_the_runtime_stage_runs_as_a_user_without_build_tools(process: Process) -> None:
-    _, runtime = stages(dockerfile_of(process))
+    runtime = image_of(process).stage("runtime")
     (user,) = runtime.all("USER")
     uid, _, gid = user.value[0].partition(":")
     # Numeric, so that Kubernetes' runAsNonRoot can check it.
@@ -118,20 +215,24 @@ def test_the_runtime_stage_runs_as_a_user_without_build_tools(process: Process) 
 
 
 def test_healthcheck_and_graceful_shutdown(process: Process) -> None:
-    _, runtime = stages(dockerfile_of(process))
+    image = image_of(process)
+    runtime = image.stage("runtime")
+    environment = image.environment["runtime"]
     (healthcheck,) = runtime.all("HEALTHCHECK")
     assert healthcheck.json
     assert healthcheck.value[:3] == ("CMD", "python", "-c")
-    assert f"http://127.0.0.1:{process.default_port}/healthz" in healthcheck.value[3]
+    assert "'http://127.0.0.1:%s/healthz' % os.environ['UVICORN_PORT']" in healthcheck.value[3]
     (expose,) = runtime.all("EXPOSE")
     assert expose.value == (str(process.default_port),)
     (cmd,) = runtime.all("CMD")
     assert cmd.json
     arguments = list(cmd.value)
-    assert arguments[:3] == ["uvicorn", "--factory", process.app_factory]
-    assert arguments[arguments.index("--port") + 1] == str(process.default_port)
+    # uvicorn takes the application and the port from UVICORN_APP and UVICORN_PORT.
+    assert arguments[:2] == ["uvicorn", "--factory"]
+    assert not {"--port", "--app"} & set(arguments)
+    assert environment["UVICORN_APP"] == process.app_factory
+    assert environment["UVICORN_PORT"] == str(process.default_port)
     assert arguments[arguments.index("--timeout-graceful-shutdown") + 1] == str(GRACEFUL_SECONDS)
-    environment = {k: v for env in runtime.all("ENV") for k, v in env_pairs(env).items()}
     assert environment[f"{process.env_prefix}ENVIRONMENT"] == "production"
 
 
@@ -157,33 +258,31 @@ def copy_into(context: Path, app: Path, sources: list[str], destination: str) ->
             shutil.copy2(origin, target)
 
 
-def replay_build_stage(process: Process, app: Path) -> dict[str, str]:
+def replay_build_stage(image: Image, app: Path) -> dict[str, str]:
     """COPY and ``uv sync`` as the build stage does them, into ``app``; the runtime env back."""
-    build, runtime = stages(dockerfile_of(process))
+    build = image.stage("build")
     if not UV.exists():
         pytest.fail(f"{UV} is missing: `make install` installs it")
-    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(app / ".venv")}
+    env = {**os.environ, **image.environment["build"]}
+    env["UV_PROJECT_ENVIRONMENT"] = str(app / ".venv")
     for command in build.commands:
-        if command.cmd == "ENV":
-            values = env_pairs(command)
-            values.pop("UV_PROJECT_ENVIRONMENT")
-            env.update(values)
-        elif command.cmd == "WORKDIR":
+        if command.cmd == "WORKDIR":
             assert command.value == ("/app",)
         elif command.cmd == "COPY":
             *sources, destination = command.value
             copy_into(ROOT, app, sources, destination)
         elif command.cmd == "RUN" and command.value[0].startswith("uv sync"):
-            argv = [str(UV), *shlex.split(command.value[0])[1:]]
+            line = substitute(command.value[0], image.variables["build"])
+            argv = [str(UV), *shlex.split(line)[1:]]
             done = subprocess.run(
                 argv, cwd=app, env=env, capture_output=True, text=True, timeout=300, check=False
             )
             assert done.returncode == 0, done.stderr
+    image.stage("runtime")
     runtime_env = {"PATH": f"{app / '.venv/bin'}:{os.environ['PATH']}", "HOME": str(app)}
-    for command in runtime.all("ENV"):
-        runtime_env.update(
-            {k: v for k, v in env_pairs(command).items() if not v.startswith("/app")}
-        )
+    runtime_env |= {
+        k: v for k, v in image.environment["runtime"].items() if not v.startswith("/app")
+    }
     return runtime_env
 
 
@@ -210,7 +309,8 @@ def test_the_image_builds_migrates_serves_and_stops_gracefully(
     process: Process, tmp_path: Path, keys: Keys
 ) -> None:
     app = tmp_path / "app"
-    env = replay_build_stage(process, app) | secrets_for(process, keys, tmp_path / "db.sqlite3")
+    image = image_of(process)
+    env = replay_build_stage(image, app) | secrets_for(process, keys, tmp_path / "db.sqlite3")
     python = str(app / ".venv/bin/python")
     # Only what the image holds: the environment knows nothing of the repository's checkout.
     located = subprocess.run(
@@ -224,13 +324,13 @@ def test_the_image_builds_migrates_serves_and_stops_gracefully(
     )  # fmt: skip
     assert migrate.returncode == 0, migrate.stderr
 
-    _, runtime = stages(dockerfile_of(process))
-    port = str(free_port())
+    runtime = image.stage("runtime")
+    # The container's port, as the image sets it; the command and the probe read it from there.
+    env["UVICORN_PORT"] = str(free_port())
     (cmd,) = runtime.all("CMD")
-    argv = [port if a == str(process.default_port) else a for a in cmd.value]
-    argv = ["127.0.0.1" if a == "0.0.0.0" else a for a in argv]
+    argv = ["127.0.0.1" if a == "0.0.0.0" else a for a in cmd.value]
     (check,) = runtime.all("HEALTHCHECK")
-    probe = [python, "-c", check.value[3].replace(f":{process.default_port}/", f":{port}/")]
+    probe = [python, "-c", check.value[3]]
 
     assert healthcheck(probe, env) != 0  # nothing listens yet
     server = subprocess.Popen(argv, env=env, cwd=app, stderr=subprocess.PIPE, text=True)
@@ -246,4 +346,5 @@ def test_the_image_builds_migrates_serves_and_stops_gracefully(
     # uvicorn drains, runs the application's shutdown, then exits by the signal it caught.
     assert server.returncode in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in logged
+    assert f"http://127.0.0.1:{env['UVICORN_PORT']}" in logged
     assert healthcheck(probe, env) != 0

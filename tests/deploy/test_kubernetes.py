@@ -1,14 +1,20 @@
-"""deploy/k8s: every manifest validated with ``kubernetes-validate --strict``, then what the
-schemas cannot see: probes, limits, security, wiring between objects, and configuration."""
+"""deploy/k8s as ``kubectl kustomize`` renders it: validated with ``kubernetes-validate --strict``,
+then what the schemas cannot see: probes, limits, security, wiring between objects, and
+configuration."""
 
 from __future__ import annotations
 
+import copy
+import ipaddress
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -19,7 +25,6 @@ from shared.testing import Keys
 K8S = ROOT / "deploy/k8s"
 # Oldest Kubernetes the manifests promise to work on, and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.31.0", "1.37.0")
-NOT_RESOURCES = {K8S / "kustomization.yaml"}
 # Custom resources of an operator: kubernetes-validate has no schema for them.
 NO_SCHEMA = {K8S / "examples/postgres-cloudnativepg.yaml"}
 NOT_APPLIED = {K8S / "secrets.example.yaml", *K8S.glob("examples/*.yaml")}
@@ -27,19 +32,46 @@ SERVICES = [p for p in PROCESSES if p.name != "gateway"]
 Manifest = dict[str, Any]
 
 
-def manifest_files() -> list[Path]:
-    return sorted(K8S.rglob("*.yaml"))
-
-
 def documents(path: Path) -> list[Manifest]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
 @cache
+def rendered() -> str:
+    """What ``kubectl apply -k deploy/k8s`` applies (kustomize is built into kubectl)."""
+    # The environment's own kubectl first (a wheel can carry one), then the system's.
+    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kubectl"
+    )
+    if kubectl is None:
+        pytest.fail("kubectl is missing: it renders deploy/k8s (`kubectl kustomize`)")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(K8S)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def applied() -> list[Manifest]:
+    return [doc for doc in yaml.safe_load_all(rendered()) if doc]
+
+
+@cache
 def all_resources() -> list[Manifest]:
-    return [
-        doc for path in manifest_files() if path not in NOT_RESOURCES for doc in documents(path)
-    ]
+    """The applied objects, then the examples an operator applies by hand."""
+    return applied() + [doc for path in sorted(NOT_APPLIED) for doc in documents(path)]
+
+
+def kustomization_files(directory: Path) -> set[Path]:
+    """Every file that a kustomization reaches, through its resources, components and patches."""
+    (kustomization,) = documents(directory / "kustomization.yaml")
+    reached = {directory / "kustomization.yaml"}
+    entries = kustomization.get("resources", []) + kustomization.get("components", [])
+    entries += [patch["path"] for patch in kustomization.get("patches", []) if "path" in patch]
+    for entry in entries:
+        path = (directory / entry).resolve()
+        reached |= kustomization_files(path) if path.is_dir() else {path}
+    return reached
 
 
 def find(kind: str, name: str, namespace: str = "kafaat") -> Manifest:
@@ -60,12 +92,14 @@ def pod_specs() -> Iterator[tuple[str, Manifest]]:
             yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]["spec"]
 
 
-def test_every_manifest_passes_kubernetes_validate_strict() -> None:
-    validated = [str(p) for p in manifest_files() if p not in NOT_RESOURCES | NO_SCHEMA]
-    assert len(validated) >= 10
+def test_every_manifest_passes_kubernetes_validate_strict(tmp_path: Path) -> None:
+    output = tmp_path / "rendered.yaml"
+    output.write_text(rendered())
+    validated = [output, *sorted(NOT_APPLIED - NO_SCHEMA)]
+    assert len(applied()) >= 25
     versions = [arg for version in KUBERNETES_VERSIONS for arg in ("-k", version)]
     result = subprocess.run(
-        [sys.executable, "-m", "kubernetes_validate", "--strict", *versions, *validated],
+        [sys.executable, "-m", "kubernetes_validate", "--strict", *versions, *map(str, validated)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -73,13 +107,13 @@ def test_every_manifest_passes_kubernetes_validate_strict() -> None:
     problems = [line for line in result.stdout.splitlines() if not line.startswith("INFO")]
     assert problems == []
     assert result.stdout.count("INFO") == len(KUBERNETES_VERSIONS) * sum(
-        len(documents(Path(path))) for path in validated
+        len(documents(path)) for path in validated
     )
 
 
 def test_the_validator_rejects_an_unknown_field(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text((K8S / "offers.yaml").read_text().replace("readinessProbe", "readinesProbe"))
+    broken.write_text(rendered().replace("readinessProbe", "readinesProbe"))
     result = subprocess.run(
         [sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", str(broken)],
         capture_output=True, text=True, timeout=120, check=False,
@@ -89,8 +123,20 @@ def test_the_validator_rejects_an_unknown_field(tmp_path: Path) -> None:
 
 
 def test_kustomization_applies_everything_but_secrets_and_examples() -> None:
-    listed = {K8S / name for name in documents(K8S / "kustomization.yaml")[0]["resources"]}
-    assert listed == set(manifest_files()) - NOT_RESOURCES - NOT_APPLIED
+    reached = kustomization_files(K8S)
+    assert reached == set(K8S.rglob("*.yaml")) - NOT_APPLIED
+
+
+def test_no_placeholder_of_the_base_is_left_after_rendering() -> None:
+    # base/python-service says "process" and port 8000 wherever a process's value goes.
+    assert re.search(r"\bprocess\b", rendered()) is None
+    assert not [doc for doc in applied() if "config.kubernetes.io/local-config" in str(doc)]
+    ports = [
+        doc["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
+        for doc in applied()
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] not in ("edge", "redis")
+    ]
+    assert sorted(ports) == sorted(process.default_port for process in PROCESSES)
 
 
 @pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
@@ -202,6 +248,7 @@ def test_network_policies_deny_by_default_and_let_only_gateway_and_edge_reach_se
         assert reachable_from == {"gateway", "edge", "namespace:monitoring"}, service.name
     assert pods_allowed_to_reach(pod_labels("gateway")) == {"edge", "namespace:monitoring"}
     assert pods_allowed_to_reach(pod_labels("edge")) == {"namespace:ingress-nginx"}
+    assert pods_allowed_to_reach(pod_labels("redis")) == {"gateway"}
     migration = find("Job", "offers-migrate")["spec"]["template"]["metadata"]["labels"]
     assert pods_allowed_to_reach(migration) == set()
 
@@ -238,11 +285,18 @@ def pod_environment(process: Process, keys: Keys, access: Keys) -> dict[str, str
                 suffix = name.removeprefix(process.env_prefix)
                 environment[name] = real.get(suffix, value)
     for variable in container.get("env", []):
-        reference = variable["valueFrom"]["secretKeyRef"]
-        environment[variable["name"]] = find("Secret", reference["name"])["stringData"][
-            reference["key"]
-        ]
+        environment[variable["name"]] = env_value(variable, environment)
     return environment
+
+
+def env_value(variable: Manifest, earlier: dict[str, str]) -> str:
+    """An ``env`` entry's value as the kubelet gives it: from a Secret, or with ``$(NAME)`` of
+    the variables defined before it replaced."""
+    if "valueFrom" in variable:
+        reference = variable["valueFrom"]["secretKeyRef"]
+        value: str = find("Secret", reference["name"])["stringData"][reference["key"]]
+        return value
+    return re.sub(r"\$\((\w+)\)", lambda m: earlier.get(m.group(1), m.group(0)), variable["value"])
 
 
 @pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
@@ -268,6 +322,7 @@ def test_every_configuration_key_is_a_setting_of_some_process() -> None:
         secret = find("Secret", f"kafaat-{process.name}")["stringData"]
         assert set(secret) <= known, sorted(set(secret) - known)
     assert set(find("Secret", "kafaat-edge")["stringData"]) == {"KAFAAT_EDGE_SECRET"}
+    assert set(find("Secret", "kafaat-redis")["stringData"]) == {"REDIS_PASSWORD"}
 
 
 def test_the_postgres_statefulset_example_runs_the_compose_init_script() -> None:
@@ -289,3 +344,110 @@ def test_the_cloudnativepg_example_gives_each_process_its_role_and_database() ->
         assert roles[role]["login"] is True
         assert databases[process.name]["owner"] == role
         assert databases[process.name]["cluster"]["name"] == cluster["metadata"]["name"]
+
+
+def applied_environment(container: Manifest, resources: list[Manifest]) -> dict[str, str]:
+    """What a container's environment holds from the applied objects alone: its ConfigMaps and
+    its own ``env`` (the Secrets are not applied from here: nothing in them can be counted on)."""
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            name = source["configMapRef"]["name"]
+            (config,) = [
+                d for d in resources if d["kind"] == "ConfigMap" and d["metadata"]["name"] == name
+            ]
+            environment |= config["data"]
+    for variable in container.get("env", []):
+        environment[variable["name"]] = variable.get("value", "<from a Secret>")
+    return environment
+
+
+def gateways_counting_alone(resources: list[Manifest]) -> list[str]:
+    """Each gateway Deployment that may run more than one replica without a shared Redis."""
+    problems = []
+    for deployment in resources:
+        if deployment["kind"] != "Deployment":
+            continue
+        name = deployment["metadata"]["name"]
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            repository = container["image"].rpartition(":")[0]
+            if repository.rpartition("/")[2] != "gateway":
+                continue
+            most = deployment["spec"].get("replicas", 1)
+            for autoscaler in resources:
+                target = autoscaler.get("spec", {}).get("scaleTargetRef", {})
+                if autoscaler["kind"] == "HorizontalPodAutoscaler" and (
+                    target.get("kind"),
+                    target.get("name"),
+                ) == ("Deployment", name):
+                    most = max(most, autoscaler["spec"]["maxReplicas"])
+            if most > 1 and not applied_environment(container, resources).get(
+                "KAFAAT_GATEWAY_REDIS_URL"
+            ):
+                problems.append(f"Deployment/{name}: up to {most} replicas, each counting alone")
+    return problems
+
+
+def test_every_gateway_that_may_run_several_replicas_shares_its_counters_in_redis() -> None:
+    resources = applied()
+    assert gateways_counting_alone(resources) == []
+    (container,) = find("Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    url = urlsplit(pod_environment(PROCESSES[-1], Keys(), Keys())["KAFAAT_GATEWAY_REDIS_URL"])
+    password = find("Secret", "kafaat-redis")["stringData"]["REDIS_PASSWORD"]
+    assert (url.scheme, url.password, url.path) == ("redis", password, "/0")
+    # The URL names the Redis that is applied with the gateway, which asks for that password.
+    service = find("Service", str(url.hostname))
+    assert service["spec"]["ports"][0]["port"] == url.port
+    (redis,) = find("Deployment", "redis")["spec"]["template"]["spec"]["containers"]
+    assert service["spec"]["selector"].items() <= pod_labels("redis").items()
+    assert redis["args"][redis["args"].index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert redis["env"][0]["valueFrom"]["secretKeyRef"] == {
+        "name": "kafaat-redis", "key": "REDIS_PASSWORD"
+    }  # fmt: skip
+    # Counters only: nothing written to disk.
+    assert redis["args"][redis["args"].index("--save") + 1] == ""
+
+
+def test_the_replica_check_finds_a_gateway_without_redis() -> None:
+    def without_redis_url(doc: Manifest) -> Manifest:
+        copied: Manifest = copy.deepcopy(doc)
+        if copied["kind"] == "Deployment":
+            for container in copied["spec"]["template"]["spec"]["containers"]:
+                container["env"] = [
+                    v for v in container.get("env", []) if v["name"] != "KAFAAT_GATEWAY_REDIS_URL"
+                ]
+        return copied
+
+    resources = [without_redis_url(doc) for doc in applied()]
+    assert gateways_counting_alone(resources) == [
+        "Deployment/gateway: up to 6 replicas, each counting alone"
+    ]
+    # One replica, never scaled out: its own memory is the whole count.
+    for doc in resources:
+        if doc["kind"] == "HorizontalPodAutoscaler" and doc["metadata"]["name"] == "gateway":
+            doc["spec"]["minReplicas"] = doc["spec"]["maxReplicas"] = 1
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "gateway":
+            doc["spec"]["replicas"] = 1
+    assert gateways_counting_alone(resources) == []
+    # A replica count alone is enough, with or without an autoscaler.
+    resources = [doc for doc in resources if doc["kind"] != "HorizontalPodAutoscaler"]
+    deployments = [d for d in resources if d["kind"] == "Deployment"]
+    next(d for d in deployments if d["metadata"]["name"] == "gateway")["spec"]["replicas"] = 3
+    assert gateways_counting_alone(resources) == [
+        "Deployment/gateway: up to 3 replicas, each counting alone"
+    ]
+
+
+def cidrs(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(cidr) for cidr in re.split(r"[ ,]+", value.strip())]
+
+
+def test_forwarded_headers_are_believed_only_from_the_pod_network() -> None:
+    config = find("ConfigMap", "kafaat-config")["data"]
+    assert "KAFAAT_GATEWAY_TRUST_FORWARDED_HEADERS" not in config
+    # The gateway believes the edge's pods; the edge the ingress controller's: both live in the
+    # cluster's pod network, which the operator sets (README, "Deploying on Kubernetes").
+    assert cidrs(config["KAFAAT_GATEWAY_TRUSTED_PROXIES"]) == [ipaddress.ip_network("10.0.0.0/8")]
+    (nginx,) = find("Deployment", "edge")["spec"]["template"]["spec"]["containers"]
+    edge = {variable["name"]: variable["value"] for variable in nginx["env"]}
+    assert cidrs(edge["KAFAAT_EDGE_TRUSTED_PROXIES"]) == [ipaddress.ip_network("10.0.0.0/8")]
