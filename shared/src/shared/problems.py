@@ -58,6 +58,62 @@ class ProblemError(Exception):
         self.extra = extra or {}
 
 
+# One problem on one field, before it becomes a :class:`FieldProblem`: (field name, reason).
+FieldIssue = tuple[str, str]
+
+
+def invalid(issues: Sequence[FieldIssue], *, location: str = "body") -> ProblemError:
+    """422 naming every faulty field (``location`` prefixes the names: ``body``, ``query``…)."""
+    errors = [FieldProblem(field=f"{location}.{field}", reason=reason) for field, reason in issues]
+    fields = ", ".join(problem.field for problem in errors)
+    return ProblemError(
+        422,
+        f"The request has invalid fields: {fields}",
+        slug="validation",
+        title="Invalid request",
+        errors=errors,
+    )
+
+
+def raise_if_invalid(issues: Sequence[FieldIssue]) -> None:
+    if issues:
+        raise invalid(issues)
+
+
+def not_found(kind: str, record_id: object) -> ProblemError:
+    """404 for a record that does not exist or lies outside the caller's scope (the same
+    answer for both, so the scope leaks nothing)."""
+    return ProblemError(404, f"No {kind} has the id '{record_id}'.", slug="not-found")
+
+
+def out_of_scope(field: str, reason: str) -> ProblemError:
+    """422 on a reference (``provider_id``, ``region``…) the caller may not write to."""
+    return ProblemError(
+        422,
+        f"The field '{field}' is outside what you may change: {reason}",
+        slug="validation",
+        title="Invalid request",
+        errors=[FieldProblem(field=f"body.{field}", reason=reason, code="out_of_scope")],
+    )
+
+
+def conflict(detail: str, *, slug: str, field: str, reason: str) -> ProblemError:
+    """409 for a value that must be unique and is taken (an e-mail, an external id…)."""
+    return ProblemError(
+        409, detail, slug=slug, errors=[FieldProblem(field=f"body.{field}", reason=reason)]
+    )
+
+
+def stale_record() -> ProblemError:
+    """412 for a record changed by someone else between reading it and writing it."""
+    return ProblemError(
+        412,
+        "The record changed while your update was being applied; read it again and retry.",
+        slug="stale-version",
+        title="Precondition failed",
+    )
+
+
 def problem_response(
     status: int,
     *,

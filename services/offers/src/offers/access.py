@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_
 
 from offers.vocabulary import PublicationStatus
 from shared.principal import Principal, Role
-from shared.problems import FieldProblem, ProblemError
 
 READ_SCOPE = "offers:read"
 WRITE_SCOPE = "offers:write"
@@ -93,18 +92,3 @@ class Access:
         if not clauses:
             return false()
         return or_(*clauses) if len(clauses) > 1 else clauses[0]
-
-
-def not_found(kind: str, record_id: object) -> ProblemError:
-    return ProblemError(404, f"No {kind} has the id '{record_id}'.", slug="not-found")
-
-
-def out_of_scope(field: str, reason: str) -> ProblemError:
-    """A reference (``provider_id``, ``region``…) the caller may not write to: 422 on the field."""
-    return ProblemError(
-        422,
-        f"The field '{field}' is outside what you may change: {reason}",
-        slug="validation",
-        title="Invalid request",
-        errors=[FieldProblem(field=f"body.{field}", reason=reason, code="out_of_scope")],
-    )

@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from offers.catalogue.router import router as offers_router
-from offers.database import plan_every_query
 from offers.exchange.router import router as exchange_router
 from offers.providers.router import router as providers_router
 from offers.sessions.router import router as sessions_router
 from offers.settings import Settings
 from offers.stats.router import router as stats_router
 from shared.app import create_service_app
+from shared.db import plan_every_query
 
 SERVICE = "offers"
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from offers.database import Base
-from offers.types import CodeList
+from shared.columns import CodeList
 from shared.db import UTCDateTime, utcnow
 
 # ``next_start_date`` of an offer without an upcoming session: keyset pagination needs a value

@@ -27,10 +27,10 @@ from offers.catalogue import quality
 from offers.catalogue.models import Offer
 from offers.catalogue.schemas import OfferSort
 from offers.sessions.models import TrainingSession
-from offers.text import contains_pattern, search_terms
-from offers.types import contains_code
 from offers.vocabulary import PublicationStatus, SessionStatus, TargetPublic
+from shared.columns import contains_code
 from shared.pagination import PageParams, SortKey, paginate
+from shared.text import contains_pattern, search_terms
 
 
 @dataclass(frozen=True)

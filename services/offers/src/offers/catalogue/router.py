@@ -14,11 +14,12 @@ from offers.access import EDITOR_ROLES, PUBLISHER_ROLES, WRITE_SCOPE, Access
 from offers.catalogue import service
 from offers.catalogue.repository import OfferFilters
 from offers.catalogue.schemas import OfferCreate, OfferRead, OfferSort, OfferUpdate
-from offers.fields import IscedCode, ProvinceCode, RegionCode
-from offers.records import IdempotencyKey, create_once, with_etag
+from offers.database import idempotency
 from offers.vocabulary import OfferMode, PublicationStatus, TargetPublic
-from shared.concurrency import IfMatch
+from shared.concurrency import IfMatch, with_etag
 from shared.db import SessionDep, utcnow
+from shared.fields import IscedCode, ProvinceCode, RegionCode
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageParamsDep
 from shared.policy import require
 from shared.principal import Principal
@@ -120,7 +121,9 @@ async def create_offer(
         offer = await service.create(session, Access(principal), data)
         return service.to_read(offer, utcnow())
 
-    return await create_once(session, request, principal, idempotency_key, data, create)
+    return await idempotency.create_once(
+        session, request, principal.subject, idempotency_key, data, create
+    )
 
 
 @router.get("/{offer_id}", response_model=OfferRead, name="get", responses=problem_responses(404))

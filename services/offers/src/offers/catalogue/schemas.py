@@ -8,21 +8,21 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import (
-    ExternalId,
-    IscedCode,
-    IscoCode,
-    LanguageCode,
-    SourceName,
-    distinct_list,
-    text,
-)
 from offers.vocabulary import (
     CertificationLevel,
     EntryLevel,
     OfferMode,
     PublicationStatus,
     TargetPublic,
+)
+from shared.fields import (
+    Distinct,
+    ExternalId,
+    IscedCode,
+    IscoCode,
+    LanguageCode,
+    SourceName,
+    text,
 )
 from shared.reference import Sector
 
@@ -46,14 +46,14 @@ DurationHours = Annotated[int, Field(ge=1, le=10_000, description="Total hours o
 CostMad = Annotated[
     int, Field(ge=0, le=1_000_000, description="Cost to the learner in whole dirhams; 0 is free")
 ]
-IscoGroups = Annotated[list[IscoCode], Field(max_length=10), distinct_list()]
+IscoGroups = Annotated[list[IscoCode], Field(max_length=10), Distinct]
 Languages = Annotated[
     list[LanguageCode],
     Field(max_length=6, description="ISO 639 codes: `ar`, `ary` (Darija), `zgh`, `fr`, `en`…"),
-    distinct_list(),
+    Distinct,
 ]
 TargetPublics = Annotated[
-    list[TargetPublic], Field(min_length=1, max_length=len(TargetPublic)), distinct_list()
+    list[TargetPublic], Field(min_length=1, max_length=len(TargetPublic)), Distinct
 ]
 
 

@@ -9,35 +9,28 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
+from offers.access import Access
 from offers.catalogue import quality, repository, summary
 from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
 from offers.catalogue.schemas import OfferCreate, OfferRead, OfferSort, OfferUpdate
+from offers.lifecycle import duplicate_external_id, flush_new, move
 from offers.providers import repository as providers_repository
 from offers.providers.models import Provider
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    move,
-    raise_if_invalid,
-)
 from offers.vocabulary import KAFAAT_SOURCE, PublicationStatus, TargetPublic
 from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.pagination import PageParams
-from shared.problems import ProblemError
+from shared.problems import FieldIssue, ProblemError, not_found, out_of_scope, raise_if_invalid
+from shared.writes import apply_changes, flush_update
 
 KIND = "offer"
 # Editing these changes the derived columns (search text, quality).
 _DERIVED_INPUTS = frozenset({"title_fr", "title_ar", "description", "objectives", "duration_hours"})
 
 
-def check(values: Mapping[str, Any]) -> list[Problem]:
+def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Problems between fields of a whole offer record."""
-    problems: list[Problem] = []
+    problems: list[FieldIssue] = []
     publics = values.get("target_publics") or []
     if TargetPublic.ALL in publics and len(publics) > 1:
         problems.append(("target_publics", "'all' already includes every other public"))
@@ -145,7 +138,7 @@ async def create(session: AsyncSession, access: Access, data: OfferCreate) -> Of
         updated_at=now,
     )
     session.add(offer)
-    await flush_insert(session, source, external_id)
+    await flush_new(session, source, external_id)
     await summary.refresh(session, [offer.id])
     await session.refresh(offer)
     return offer

@@ -17,13 +17,13 @@ from uuid import UUID
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers import bulk
 from offers.catalogue import quality
 from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
 from offers.providers.models import Provider
 from offers.sessions.models import TrainingSession
-from offers.text import fold
 from offers.vocabulary import UPCOMING_SESSION_STATUSES, SessionStatus
+from shared import bulk
+from shared.text import fold
 
 CHUNK = 500
 # Derived from the offer's titles and its provider.

@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Table, select, text
+from sqlalchemy import Row, Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers import bulk
 from offers.catalogue.models import Offer
 from offers.providers.models import Provider
 from offers.sessions.models import TrainingSession
 from offers.vocabulary import PublicationStatus
+from shared import bulk
 
 provider_table = cast(Table, Provider.__table__)
 offer_table = cast(Table, Offer.__table__)
@@ -70,18 +70,6 @@ async def offer_ids_of_providers(
         bulk.among(session, offer_table.c.provider_id, provider_ids)
     )
     return list((await session.scalars(statement)).all())
-
-
-async def refresh_statistics(session: AsyncSession, tables: Collection[Table]) -> None:
-    """Let PostgreSQL's planner know how big these tables have become during a bulk load.
-
-    Without it, a first import into empty tables looks up each batch's external ids with
-    sequential scans (the planner still believes the tables empty), so every batch costs more
-    than the one before. ANALYZE inside the import's transaction counts its own new rows.
-    """
-    if tables and session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(table.name for table in tables)
-        await session.execute(text(f"ANALYZE {names}"))
 
 
 def _published_since(

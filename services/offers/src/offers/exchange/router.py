@@ -15,10 +15,10 @@ from offers.catalogue import service as catalogue_service
 from offers.exchange import jsonld, service
 from offers.exchange.formats import MEDIA_TYPES, FileFormat, format_of_media_type
 from offers.exchange.schemas import ImportMode, ImportReport
-from offers.fields import SourceName
 from offers.providers import repository as providers_repository
 from offers.sessions import repository as sessions_repository
 from shared.db import SessionDep
+from shared.fields import SourceName
 from shared.policy import require
 from shared.principal import Principal
 from shared.problems import FieldProblem, ProblemError, problem_responses

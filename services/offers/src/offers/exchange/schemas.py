@@ -9,10 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from offers.catalogue.schemas import OfferCreate
-from offers.fields import ExternalId, SourceName
 from offers.providers.schemas import ProviderCreate
 from offers.sessions.schemas import SessionCreate
 from offers.vocabulary import PublicationStatus
+from shared.fields import ExternalId, SourceName
 
 # Rows hold plain values (enums as their strings): they are compared with stored rows and
 # written with set-based statements.

@@ -27,7 +27,6 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from offers import bulk
 from offers.access import Access
 from offers.catalogue import service as catalogue_service
 from offers.catalogue import summary
@@ -56,14 +55,15 @@ from offers.exchange.schemas import (
     RowIssue,
     SessionRow,
 )
+from offers.lifecycle import ALLOWED_MOVES
 from offers.providers import service as providers_service
-from offers.records import ALLOWED_MOVES, Problem
 from offers.sessions import service as sessions_service
-from offers.text import fold
 from offers.vocabulary import PublicationStatus
+from shared import bulk
 from shared.db import utcnow
 from shared.principal import Principal
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import FieldIssue, FieldProblem, ProblemError
+from shared.text import fold
 
 BATCH_SIZE = 2000
 # Plain strings for the loops over rows.
@@ -112,7 +112,7 @@ class _Valid:
     # Sessions: their own values and the problems found without the database (computed while
     # the previous batch is being written).
     values: dict[str, Any] | None = None
-    problems: list[Problem] | None = None
+    problems: list[FieldIssue] | None = None
 
     @property
     def key(self) -> ExternalKey:
@@ -319,12 +319,12 @@ class Importer:
     def _counts(self, record: str) -> _Counts:
         return self.counts[record]
 
-    def _reject(self, item: _Valid, record: str, problems: list[Problem]) -> None:
+    def _reject(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
             self._issue(self.errors, item.line, record, item.row.external_id, field, reason)
         self._counts(record).rejected += 1
 
-    def _warn(self, item: _Valid, record: str, problems: list[Problem]) -> None:
+    def _warn(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
             self._issue(self.warnings, item.line, record, item.row.external_id, field, reason)
 
@@ -398,7 +398,7 @@ class Importer:
             for table, written in self.written.items()
             if written >= self.analyze_at.get(table, FIRST_ANALYZE_AT)
         ]
-        await repository.refresh_statistics(session, grown)
+        await bulk.refresh_statistics(session, grown)
         self.analyze_at.update({table: self.written[table] * ANALYZE_GROWTH for table in grown})
         if self.writes_each_batch:
             await session.commit()
@@ -415,7 +415,7 @@ class Importer:
         self.written[table] = self.written.get(table, 0) + len(inserts) + len(updates)
 
     def _status(
-        self, item: _Valid, current_status: str | None, region: str, problems: list[Problem]
+        self, item: _Valid, current_status: str | None, region: str, problems: list[FieldIssue]
     ) -> str:
         """The status to store, checking the move and the right to make it."""
         if item.row.status is None or item.row.status == (current_status or _DRAFT):
@@ -521,7 +521,7 @@ class Importer:
         by_key: dict[ExternalKey, Any],
         names: tuple[str, str, str],
         kind: str,
-        problems: list[Problem],
+        problems: list[FieldIssue],
     ) -> Any | None:
         """The provider or offer a row refers to, when it exists and the caller may add to it;
         one outside the caller's scope is reported exactly like a missing one."""
@@ -606,7 +606,7 @@ class Importer:
             if problems or provider is None:
                 self._reject(item, "offer", problems)
                 continue
-            warnings: list[Problem] = []
+            warnings: list[FieldIssue] = []
             if len(row.description) < 100:
                 warnings.append(("description", "shorter than 100 characters"))
             self._warn(item, "offer", warnings)

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from offers.catalogue.models import Offer
 from offers.providers.models import Provider
 from offers.providers.schemas import ProviderSort
-from offers.text import contains_pattern, search_terms
 from shared.pagination import PageParams, SortKey, paginate
+from shared.text import contains_pattern, search_terms
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from offers.access import EDITOR_ROLES, PUBLISHER_ROLES, WRITE_SCOPE, Access
-from offers.fields import ProvinceCode, RegionCode
+from offers.database import idempotency
 from offers.providers import service
 from offers.providers.repository import ProviderFilters
 from offers.providers.schemas import ProviderCreate, ProviderRead, ProviderSort, ProviderUpdate
-from offers.records import IdempotencyKey, create_once, with_etag
 from offers.vocabulary import ProviderKind, PublicationStatus
-from shared.concurrency import IfMatch
+from shared.concurrency import IfMatch, with_etag
 from shared.db import SessionDep
+from shared.fields import ProvinceCode, RegionCode
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageParamsDep
 from shared.policy import require
 from shared.principal import Principal
@@ -80,7 +81,9 @@ async def create_provider(
         provider = await service.create(session, Access(principal), data)
         return ProviderRead.model_validate(provider)
 
-    return await create_once(session, request, principal, idempotency_key, data, create)
+    return await idempotency.create_once(
+        session, request, principal.subject, idempotency_key, data, create
+    )
 
 
 @router.get(

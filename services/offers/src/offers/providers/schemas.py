@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import (
+from offers.vocabulary import ProviderKind, PublicationStatus
+from shared.fields import (
     Commune,
     Email,
     ExternalId,
@@ -18,7 +19,6 @@ from offers.fields import (
     Website,
     text,
 )
-from offers.vocabulary import ProviderKind, PublicationStatus
 
 ProviderName = Annotated[str, text(200, 2)]
 LegalId = Annotated[str, text(64), Field(description="ICE, RC or other legal identifier")]

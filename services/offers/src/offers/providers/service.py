@@ -8,37 +8,30 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
+from offers.access import Access
 from offers.catalogue import service as catalogue_service
 from offers.catalogue import summary
-from offers.fields import province_problem
+from offers.lifecycle import duplicate_external_id, flush_new, move
 from offers.providers import repository
 from offers.providers.models import Provider
 from offers.providers.schemas import ProviderCreate, ProviderSort, ProviderUpdate
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    move,
-    raise_if_invalid,
-)
-from offers.text import fold
 from offers.vocabulary import KAFAAT_SOURCE, PublicationStatus
 from shared.concurrency import check_if_match
 from shared.db import utcnow
+from shared.fields import province_problem
 from shared.pagination import PageParams
-from shared.problems import ProblemError
+from shared.problems import FieldIssue, ProblemError, not_found, out_of_scope, raise_if_invalid
+from shared.text import fold
+from shared.writes import apply_changes, flush_update
 
 KIND = "provider"
 # Changing these changes the provider's offers (place, search text, contact points).
 _SHARED_WITH_OFFERS = frozenset({"name", "region", "province", "phone", "email"})
 
 
-def check(values: Mapping[str, Any]) -> list[Problem]:
+def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Problems between fields of a whole provider record."""
-    problems: list[Problem] = []
+    problems: list[FieldIssue] = []
     reason = province_problem(values["region"], values.get("province"))
     if reason:
         problems.append(("province", reason))
@@ -96,7 +89,7 @@ async def create(session: AsyncSession, access: Access, data: ProviderCreate) ->
         updated_at=now,
     )
     session.add(provider)
-    await flush_insert(session, source, external_id)
+    await flush_new(session, source, external_id)
     return provider
 
 

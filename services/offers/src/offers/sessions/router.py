@@ -11,8 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, TypeAdapter
 
 from offers.access import EDITOR_ROLES, RESERVE_SCOPE, RESERVER_ROLES, WRITE_SCOPE, Access
-from offers.fields import IscedCode, ProvinceCode, RegionCode
-from offers.records import IdempotencyKey, create_once, with_etag
+from offers.database import idempotency
 from offers.sessions import service
 from offers.sessions.repository import SessionFilters
 from offers.sessions.schemas import (
@@ -24,9 +23,10 @@ from offers.sessions.schemas import (
     SessionUpdate,
 )
 from offers.vocabulary import OfferMode, SessionStatus, TargetPublic
-from shared.concurrency import IfMatch
+from shared.concurrency import IfMatch, with_etag
 from shared.db import SessionDep, utcnow
-from shared.idempotency import KEY_MAX_LENGTH
+from shared.fields import IscedCode, ProvinceCode, RegionCode
+from shared.idempotency import KEY_MAX_LENGTH, IdempotencyKey
 from shared.pagination import Page, PageParamsDep
 from shared.policy import require
 from shared.principal import Principal
@@ -125,7 +125,9 @@ async def create_session(
     async def create() -> SessionRead:
         return service.to_read(await service.create(session, Access(principal), data))
 
-    return await create_once(session, request, principal, idempotency_key, data, create)
+    return await idempotency.create_once(
+        session, request, principal.subject, idempotency_key, data, create
+    )
 
 
 @router.get(

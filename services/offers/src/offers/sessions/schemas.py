@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import Commune, ExternalId, ProvinceCode, RegionCode, SourceName, text
 from offers.vocabulary import ReservationStatus, SessionStatus
+from shared.fields import Commune, ExternalId, ProvinceCode, RegionCode, SourceName, text
 from shared.reference import Sector
 
 # Dates outside these years are typing mistakes (0202, 2206), not training sessions.

@@ -10,20 +10,12 @@ from uuid import UUID, uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
+from offers.access import Access
 from offers.catalogue import repository as catalogue_repository
 from offers.catalogue import summary
 from offers.catalogue.models import Offer
 from offers.catalogue.quality import MAX_HOURS_A_DAY
-from offers.fields import province_problem
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    raise_if_invalid,
-)
+from offers.lifecycle import duplicate_external_id, flush_new
 from offers.sessions import repository
 from offers.sessions.models import SeatReservation, TrainingSession
 from offers.sessions.schemas import (
@@ -42,17 +34,26 @@ from offers.vocabulary import (
 )
 from shared.concurrency import check_if_match
 from shared.db import utcnow
+from shared.fields import province_problem
 from shared.pagination import PageParams
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import (
+    FieldIssue,
+    FieldProblem,
+    ProblemError,
+    not_found,
+    out_of_scope,
+    raise_if_invalid,
+)
+from shared.writes import apply_changes, flush_update
 
 KIND = "session"
 _REPORTING_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.COMPLETED.value})
 _NOT_STARTED = frozenset({SessionStatus.PLANNED.value, SessionStatus.OPEN.value})
 
 
-def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
+def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[FieldIssue]:
     """Problems between fields of a whole session record."""
-    problems: list[Problem] = []
+    problems: list[FieldIssue] = []
     start, end = values["start_date"], values["end_date"]
     if end < start:
         problems.append(("end_date", f"the session ends ({end}) before it starts ({start})"))
@@ -88,16 +89,18 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
     return problems
 
 
-def check_status_input(status: str | None, previous: str | None = None) -> list[Problem]:
+def check_status_input(status: str | None, previous: str | None = None) -> list[FieldIssue]:
     if status == SessionStatus.FULL and previous != SessionStatus.FULL:
         return [("status", "'full' is set by reservations; use 'open' or 'planned'")]
     return []
 
 
-def warnings(values: Mapping[str, Any], duration_hours: int | None, today: date) -> list[Problem]:
+def warnings(
+    values: Mapping[str, Any], duration_hours: int | None, today: date
+) -> list[FieldIssue]:
     """Doubtful but acceptable values: the import reports them and the quality score counts
     them."""
-    found: list[Problem] = []
+    found: list[FieldIssue] = []
     start, end = values["start_date"], values["end_date"]
     deadline = values.get("registration_deadline")
     if deadline is not None and deadline > start:
@@ -193,7 +196,7 @@ async def create(session: AsyncSession, access: Access, data: SessionCreate) -> 
         updated_at=now,
     )
     session.add(training)
-    await flush_insert(session, source, external_id)
+    await flush_new(session, source, external_id)
     await summary.refresh(session, [data.offer_id], sessions_only=True)
     created = await repository.get(session, session_id)
     assert created is not None

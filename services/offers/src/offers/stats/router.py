@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from offers.fields import RegionCode
 from offers.stats import service
 from offers.stats.schemas import Supply
 from shared.db import SessionDep
+from shared.fields import RegionCode
 from shared.policy import require
 from shared.principal import Principal
 from shared.problems import problem_responses
