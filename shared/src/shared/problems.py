@@ -62,13 +62,15 @@ class ProblemError(Exception):
 FieldIssue = tuple[str, str]
 
 
-def invalid(issues: Sequence[FieldIssue], *, location: str = "body") -> ProblemError:
+def invalid(
+    issues: Sequence[FieldIssue], *, location: str = "body", detail: str | None = None
+) -> ProblemError:
     """422 naming every faulty field (``location`` prefixes the names: ``body``, ``query``…)."""
     errors = [FieldProblem(field=f"{location}.{field}", reason=reason) for field, reason in issues]
     fields = ", ".join(problem.field for problem in errors)
     return ProblemError(
         422,
-        f"The request has invalid fields: {fields}",
+        detail or f"The request has invalid fields: {fields}",
         slug="validation",
         title="Invalid request",
         errors=errors,

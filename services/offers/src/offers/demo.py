@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from offers.exchange.formats import FileFormat
+from offers.exchange.pipeline import Importer, rows_of
 from offers.exchange.schemas import ImportMode, ImportReport
-from offers.exchange.service import Importer, rows_of
 from offers.providers.models import Provider
 from shared.db import create_engine, create_sessionmaker, utcnow
 from shared.principal import Principal, Role

@@ -79,24 +79,31 @@ def status_to_store(
     return wanted, None
 
 
+def creation_stamps(now: datetime) -> dict[str, Any]:
+    """Version and times of a record created ``now``."""
+    return {"version": 1, "created_at": now, "updated_at": now}
+
+
+def change_stamps(current_version: int, now: datetime) -> dict[str, Any]:
+    """Version and time of a stored record whose content changed ``now``."""
+    return {"version": current_version + 1, "updated_at": now}
+
+
 def new_stamps(status: str, now: datetime) -> dict[str, Any]:
-    """Version and times of a record created ``now`` with ``status``."""
+    """Version, times and status of a publishable record created ``now`` with ``status``."""
     return {
         "status": status,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
+        **creation_stamps(now),
         "published_at": now if status == _PUBLISHED else None,
     }
 
 
 def changed_stamps(current: Stamped, status: str, now: datetime) -> dict[str, Any]:
-    """Version and times of a stored record whose content changed ``now``."""
+    """Version, time and status of a stored publishable record whose content changed ``now``."""
     published_now = status == _PUBLISHED and current.status != status
     return {
         "status": status,
-        "version": current.version + 1,
-        "updated_at": now,
+        **change_stamps(current.version, now),
         "published_at": now if published_now else current.published_at,
     }
 

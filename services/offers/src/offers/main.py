@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "of the training offer of every region."
         ),
         settings=settings or Settings(),
-        # Exchange before offers: /v1/offers/export must not be read as an offer id.
+        # Any order: ids are typed in the paths, so /v1/offers/export is never an offer id.
         routers=[providers_router, exchange_router, offers_router, sessions_router, stats_router],
         extra_lifespan=_lifespan,
     )

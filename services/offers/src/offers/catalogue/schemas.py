@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from offers.vocabulary import (
     CertificationLevel,
@@ -21,6 +21,8 @@ from shared.fields import (
     IscedCode,
     IscoCode,
     LanguageCode,
+    ProvinceCode,
+    RegionCode,
     SourceName,
     text,
 )
@@ -174,3 +176,45 @@ class OfferSort(StrEnum):
     TITLE = "title"
     UPDATED = "updated"  # oldest change first: delta sync
     RECENT = "-updated"  # newest change first
+
+
+class RegisterQuery(BaseModel):
+    """The filters the lists of offers and of sessions share; they combine."""
+
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Words of the French or Arabic title or of the provider's name; "
+        "accents, case and Arabic short vowels are ignored",
+    )
+    provider_id: UUID | None = None
+    province: ProvinceCode | None = None
+    sector: Sector | None = None
+    isced: IscedCode | None = None
+    mode: OfferMode | None = None
+    public: TargetPublic | None = Field(
+        default=None, description="Offers for this public or for everyone"
+    )
+    free: bool | None = Field(default=None, description="Free of charge, or paying")
+    min_quality: int | None = Field(default=None, ge=0, le=100)
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="Only records changed at or after this time"
+    )
+
+
+class OfferQuery(RegisterQuery):
+    """``GET /v1/offers``: the session filters (``starts_*``, ``has_seats``) hold for one same
+    session of the offer."""
+
+    region: RegionCode | None = Field(default=None, description="The provider's region")
+    starts_after: date | None = Field(
+        default=None, description="A session starts on or after this day"
+    )
+    starts_before: date | None = Field(
+        default=None, description="A session starts on or before this day"
+    )
+    has_seats: bool | None = Field(
+        default=None, description="A session is open with seats left (or none is)"
+    )
+    status: PublicationStatus | None = None
+    sort: OfferSort = OfferSort.START_DATE

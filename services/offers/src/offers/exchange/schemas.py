@@ -111,3 +111,10 @@ class ImportReport(BaseModel):
     issues_truncated: bool = Field(
         default=False, description="More issues than listed (the counts are complete)"
     )
+
+    @property
+    def rejected(self) -> bool:
+        """An all-or-nothing import that found errors, and so wrote nothing."""
+        return (
+            self.mode is ImportMode.ALL_OR_NOTHING and bool(self.error_count) and not self.dry_run
+        )
