@@ -26,12 +26,8 @@ async def test_export_is_found_with_offers_included_before_exchange(
     # The service as it would be built with the offers router first: /v1/offers/{offer_id}
     # then stands before /v1/offers/export.
     reordered = [offers_router, sessions_router, providers_router, stats_router, exchange_router]
-    original = main.create_service_app
-
-    def create_service_app(**arguments: object) -> FastAPI:
-        return original(**{**arguments, "routers": reordered})  # type: ignore[arg-type]
-
-    monkeypatch.setattr(main, "create_service_app", create_service_app)
+    assert sorted(map(id, reordered)) == sorted(map(id, main.ROUTERS))
+    monkeypatch.setattr(main, "ROUTERS", reordered)
     reordered_app = main.create_app(app.state.settings)
     headers = keys.headers("offers", ANONYMOUS)
     async with asgi_client(reordered_app) as client:

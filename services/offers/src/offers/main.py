@@ -17,6 +17,8 @@ from shared.app import create_service_app
 from shared.db import plan_every_query
 
 SERVICE = "offers"
+# Any order: ids are typed in the paths, so /v1/offers/export is never an offer id.
+ROUTERS = [providers_router, exchange_router, offers_router, sessions_router, stats_router]
 
 
 @asynccontextmanager
@@ -34,7 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "of the training offer of every region."
         ),
         settings=settings or Settings(),
-        # Any order: ids are typed in the paths, so /v1/offers/export is never an offer id.
-        routers=[providers_router, exchange_router, offers_router, sessions_router, stats_router],
+        routers=ROUTERS,
         extra_lifespan=_lifespan,
     )
