@@ -61,10 +61,13 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _reused_key() -> ProblemError:
+def reused_key(
+    detail: str = "This Idempotency-Key was already used with a different request body.",
+) -> ProblemError:
+    """422 for a key replayed with another body than the first time."""
     return ProblemError(
         422,
-        "This Idempotency-Key was already used with a different request body.",
+        detail,
         slug="idempotency-key-reused",
         title="Idempotency key reused",
         errors=[FieldProblem(field="header.idempotency-key", reason="used with another body")],
@@ -98,7 +101,7 @@ class IdempotencyStore:
         if row is None:
             return None
         if row.fingerprint != request_fingerprint:
-            raise _reused_key()
+            raise reused_key()
         return StoredResponse(status_code=row.status_code, body=json.loads(row.response_body))
 
     async def remember(

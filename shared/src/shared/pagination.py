@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -33,6 +33,15 @@ T = TypeVar("T")
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+def where_equal(statement: Select[Any], pairs: Mapping[Any, object | None]) -> Select[Any]:
+    """``statement`` keeping the rows whose column equals the value, for each value given (the
+    filters of a list: ``None`` means not filtered)."""
+    for column, value in pairs.items():
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
 
 
 def page_response(page: Page[Any]) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, String, or_, type_coerce
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, or_, type_coerce
 
 from offers.access import Access
 from offers.vocabulary import PublicationStatus, TargetPublic
@@ -13,23 +13,25 @@ from shared.columns import contains_code
 from shared.text import contains_pattern, search_terms
 
 
-def visible_rows(
+def only_visible(
+    statement: Select[Any],
     access: Access,
     status: SQLColumnExpression[Any],
     region: SQLColumnExpression[Any],
     provider: SQLColumnExpression[Any],
-) -> ColumnElement[bool] | None:
-    """Rows the caller may see (``Access.may_see``) given the columns that place them: published
-    ones, those of the caller's regions and those of the caller's provider; None when the caller
-    sees everything (no clause at all keeps the query plans of the unscoped list)."""
+) -> Select[Any]:
+    """``statement`` keeping the rows the caller may see (``Access.may_see``), given the columns
+    that place them: published ones, those of the caller's regions and those of the caller's
+    provider. Everything for who sees everything: no clause at all keeps the plans of the
+    unscoped list."""
     if access.everything:
-        return None
+        return statement
     clauses: list[ColumnElement[bool]] = [status == PublicationStatus.PUBLISHED.value]
     if access.regions:
         clauses.append(region.in_(sorted(access.regions)))
     if access.provider_id is not None:
         clauses.append(provider == access.provider_id)
-    return or_(*clauses) if len(clauses) > 1 else clauses[0]
+    return statement.where(or_(*clauses) if len(clauses) > 1 else clauses[0])
 
 
 def search_clauses(q: str | None, column: SQLColumnExpression[str]) -> list[ColumnElement[bool]]:

@@ -25,11 +25,11 @@ from offers.catalogue import quality
 from offers.catalogue.models import DERIVED, Offer
 from offers.catalogue.schemas import OfferQuery, OfferSort
 from offers.providers.models import Provider
-from offers.repository import public_clause, search_clauses, visible_rows
+from offers.repository import only_visible, public_clause, search_clauses
 from offers.sessions.models import TrainingSession
 from offers.vocabulary import PublicationStatus, SessionStatus
 from shared import bulk
-from shared.pagination import PageParams, SortKey, paginate
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 
 offer_table = cast(Table, Offer.__table__)
 
@@ -64,21 +64,19 @@ def session_clauses(
 
 def filtered(access: Access, filters: OfferQuery, now: datetime) -> Select[Any]:
     statement: Select[Any] = select(Offer)
-    visible = visible_rows(access, Offer.status, Offer.region, Offer.provider_id)
-    if visible is not None:
-        statement = statement.where(visible)
-    equal = {
-        Offer.status: filters.status,
-        Offer.region: filters.region,
-        Offer.province: filters.province,
-        Offer.sector: filters.sector,
-        Offer.isced_field: filters.isced,
-        Offer.mode: filters.mode,
-        Offer.provider_id: filters.provider_id,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = only_visible(statement, access, Offer.status, Offer.region, Offer.provider_id)
+    statement = where_equal(
+        statement,
+        {
+            Offer.status: filters.status,
+            Offer.region: filters.region,
+            Offer.province: filters.province,
+            Offer.sector: filters.sector,
+            Offer.isced_field: filters.isced,
+            Offer.mode: filters.mode,
+            Offer.provider_id: filters.provider_id,
+        },
+    )
     if filters.public is not None:
         statement = statement.where(public_clause(Offer.target_publics, filters.public))
     if filters.free is not None:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from offers.access import Access
 from offers.providers.models import Provider
 from offers.providers.schemas import ProviderQuery, ProviderSort
-from offers.repository import visible_rows
-from shared.pagination import PageParams, SortKey, paginate
+from offers.repository import only_visible
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 from shared.text import contains_pattern, search_terms
 
 SORT_KEYS: dict[ProviderSort, list[SortKey]] = {
@@ -33,17 +33,16 @@ async def list_page(
     db: AsyncSession, access: Access, filters: ProviderQuery, page: PageParams
 ) -> tuple[list[Provider], str | None]:
     statement: Select[Any] = select(Provider)
-    visible = visible_rows(access, Provider.status, Provider.region, Provider.id)
-    if visible is not None:
-        statement = statement.where(visible)
-    if filters.region is not None:
-        statement = statement.where(Provider.region == filters.region)
-    if filters.province is not None:
-        statement = statement.where(Provider.province == filters.province)
-    if filters.kind is not None:
-        statement = statement.where(Provider.kind == filters.kind)
-    if filters.status is not None:
-        statement = statement.where(Provider.status == filters.status)
+    statement = only_visible(statement, access, Provider.status, Provider.region, Provider.id)
+    statement = where_equal(
+        statement,
+        {
+            Provider.region: filters.region,
+            Provider.province: filters.province,
+            Provider.kind: filters.kind,
+            Provider.status: filters.status,
+        },
+    )
     if filters.updated_since is not None:
         statement = statement.where(Provider.updated_at >= filters.updated_since)
     for term in search_terms(filters.q or ""):

@@ -15,11 +15,11 @@ from sqlalchemy.orm import contains_eager
 from offers.access import Access
 from offers.catalogue import quality
 from offers.catalogue.models import Offer
-from offers.repository import public_clause, search_clauses, visible_rows
+from offers.repository import only_visible, public_clause, search_clauses
 from offers.sessions.models import SeatReservation, TrainingSession
 from offers.sessions.schemas import SessionQuery, SessionSort
 from offers.vocabulary import ReservationStatus, SessionStatus
-from shared.pagination import PageParams, SortKey, paginate
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 
 _session_table = cast(Table, TrainingSession.__table__)
 _reservation_table = cast(Table, SeatReservation.__table__)
@@ -61,22 +61,20 @@ async def list_page(
     db: AsyncSession, access: Access, filters: SessionQuery, page: PageParams, now: datetime
 ) -> tuple[list[TrainingSession], str | None]:
     statement = _with_offer()
-    visible = visible_rows(access, Offer.status, Offer.region, Offer.provider_id)
-    if visible is not None:
-        statement = statement.where(visible)
-    equal = {
-        TrainingSession.offer_id: filters.offer_id,
-        Offer.provider_id: filters.provider_id,
-        TrainingSession.region: filters.region,
-        TrainingSession.province: filters.province,
-        Offer.sector: filters.sector,
-        Offer.isced_field: filters.isced,
-        Offer.mode: filters.mode,
-        TrainingSession.status: filters.status,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = only_visible(statement, access, Offer.status, Offer.region, Offer.provider_id)
+    statement = where_equal(
+        statement,
+        {
+            TrainingSession.offer_id: filters.offer_id,
+            Offer.provider_id: filters.provider_id,
+            TrainingSession.region: filters.region,
+            TrainingSession.province: filters.province,
+            Offer.sector: filters.sector,
+            Offer.isced_field: filters.isced,
+            Offer.mode: filters.mode,
+            TrainingSession.status: filters.status,
+        },
+    )
     if filters.public is not None:
         statement = statement.where(public_clause(Offer.target_publics, filters.public))
     if filters.free is not None:

@@ -36,10 +36,10 @@ from offers.vocabulary import (
 from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.fields import province_problem
+from shared.idempotency import reused_key
 from shared.pagination import Page, PageParams
 from shared.problems import (
     FieldIssue,
-    FieldProblem,
     ProblemError,
     not_found,
     out_of_scope,
@@ -285,16 +285,6 @@ def _reservation_read(reservation: SeatReservation, seats_remaining: int) -> Res
     )
 
 
-def _key_reused() -> ProblemError:
-    return ProblemError(
-        422,
-        "This Idempotency-Key already reserved a different number of seats in this session.",
-        slug="idempotency-key-reused",
-        title="Idempotency key reused",
-        errors=[FieldProblem(field="header.idempotency-key", reason="used with another body")],
-    )
-
-
 async def _seats_remaining(db: AsyncSession, session_id: UUID) -> int:
     counts = await repository.seat_counts(db, session_id)
     return int(counts.seats_total - counts.seats_reserved) if counts else 0
@@ -302,7 +292,9 @@ async def _seats_remaining(db: AsyncSession, session_id: UUID) -> int:
 
 async def _replay(db: AsyncSession, existing: SeatReservation, seats: int) -> ReservationRead:
     if existing.seats != seats:
-        raise _key_reused()
+        raise reused_key(
+            "This Idempotency-Key already reserved a different number of seats in this session."
+        )
     return _reservation_read(existing, await _seats_remaining(db, existing.session_id))
 
 
