@@ -407,6 +407,19 @@ class Importer:
         await bulk.update_rows(db, table, updates)
         self.written[table] = self.written.get(table, 0) + len(inserts) + len(updates)
 
+    def _status(
+        self, current: Any | None, wanted: str | None, region: str, issues: list[FieldIssue]
+    ) -> str:
+        """The status a row's record gets; a move the rules refuse is added to ``issues``."""
+        status, issue = status_to_store(
+            current.status if current is not None else None,
+            wanted,
+            self.access.may_publish(region),
+        )
+        if issue is not None:
+            issues.append(issue)
+        return status
+
     async def _providers(self, db: AsyncSession, items: list[_Valid]) -> None:
         if not items:
             return
@@ -422,13 +435,7 @@ class Importer:
             current = existing.get(item.key)
             issues = providers_service.check(values)
             issues += providers_service.scope_issues(self.access, values["region"], current)
-            status, issue = status_to_store(
-                current.status if current else None,
-                row.status,
-                self.access.may_publish(row.region),
-            )
-            if issue is not None:
-                issues.append(issue)
+            status = self._status(current, row.status, row.region, issues)
             if issues:
                 self._reject(item, "provider", issues)
                 continue
@@ -563,13 +570,7 @@ class Importer:
             if provider is not None:
                 current_provider = current.provider_id if current is not None else None
                 issues += catalogue_service.provider_issues(provider, names[1], current_provider)
-                status, issue = status_to_store(
-                    current.status if current else None,
-                    row.status,
-                    self.access.may_publish(provider.region),
-                )
-                if issue is not None:
-                    issues.append(issue)
+                status = self._status(current, row.status, provider.region, issues)
                 issue = catalogue_service.publication_issue(status, provider)
                 if issue is not None:
                     issues.append(issue)
