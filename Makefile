@@ -14,7 +14,7 @@ export KAFAAT_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/
 SYSTEM_TOOLS := nginx:nginx pg_dump:postgresql-client pg_restore:postgresql-client
 
 .PHONY: install system-deps run test lint typecheck migrations-check unit-tests bench format \
-	edge-config clean
+	edge-config contract-check clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -46,7 +46,7 @@ system-deps:
 run: install
 	$(BIN)/kafaat run --demo
 
-test: install system-deps lint typecheck migrations-check unit-tests
+test: install system-deps lint typecheck migrations-check unit-tests contract-check
 
 lint:
 	$(BIN)/ruff check .
@@ -71,6 +71,24 @@ unit-tests:
 # Rewrite the nginx edge configuration from the gateway's route table.
 edge-config: install
 	$(BIN)/python -m kafaat.edge
+
+# The API contract front-end teams generate their clients from: the merged OpenAPI document,
+# dumped in-process (as GET /api/v1/openapi.json serves it), linted with Redocly's recommended
+# rules and turned into TypeScript types that a small client compiles against with tsc --strict.
+# The npm tools are pinned by tools/contract/package-lock.json (npm ci, rerun when it changes).
+CONTRACT := tools/contract
+CONTRACT_BIN := $(CONTRACT)/node_modules/.bin
+
+$(CONTRACT)/node_modules/.package-lock.json: $(CONTRACT)/package.json $(CONTRACT)/package-lock.json
+	cd $(CONTRACT) && npm ci --no-audit --no-fund --loglevel=error
+
+contract-check: install $(CONTRACT)/node_modules/.package-lock.json
+	$(BIN)/python -m kafaat.contract --output $(CONTRACT)/generated/openapi.json
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		$(CONTRACT_BIN)/redocly lint --config redocly.yaml $(CONTRACT)/generated/openapi.json
+	$(CONTRACT_BIN)/openapi-typescript $(CONTRACT)/generated/openapi.json \
+		--output $(CONTRACT)/generated/api.d.ts
+	$(CONTRACT_BIN)/tsc --strict --noEmit --project $(CONTRACT)/tsconfig.json
 
 # The benchmarks also drive load with wrk (and run nginx, as the edge).
 bench: install

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import AnyHttpUrl
 
-from shared.echo import serve_echo
+from shared.testing.echo import serve_echo
 
 from .conftest import OpenGateway
 from .helpers import add_person, bearer, sign_in

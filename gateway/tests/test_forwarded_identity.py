@@ -7,24 +7,25 @@ import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import httpx2
 import pytest
 from fastapi import APIRouter, FastAPI
-from pydantic import AnyHttpUrl, BaseModel, SecretStr
+from pydantic import AnyHttpUrl, BaseModel
 
 from shared.app import create_service_app
-from shared.echo import serve_echo
 from shared.policy import require
 from shared.principal import Principal, Role
 from shared.problems import ProblemError
-from shared.settings import Environment, ServiceTokenVerifierSettings
-from shared.testing import Keys
+from shared.settings import ServiceTokenVerifierSettings
+from shared.testing import Keys, serve, verifier_settings
+from shared.testing.echo import serve_echo
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 from .conftest import OpenGateway
-from .helpers import add_person, bearer, serve, sign_in
+from .factories import Identities
+from .helpers import add_person, bearer, sign_in
 
 FORGED_IDENTITY = {
     "X-User-Id": "00000000-0000-0000-0000-000000000001",
@@ -139,11 +140,8 @@ async def create_offer(body: OfferIn, principal: OfferWriter) -> dict[str, str]:
 
 
 def offers_service(keys: Keys, tmp_path: Path) -> FastAPI:
-    settings = ServiceTokenVerifierSettings(
-        environment=Environment.TEST,
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/offers.db",
-        service_token_public_keys=SecretStr(keys.public_pem.decode()),
-        log_json=False,
+    settings = verifier_settings(ServiceTokenVerifierSettings)(
+        f"sqlite+aiosqlite:///{tmp_path}/offers.db", keys
     )
     return create_service_app(
         service="offers", title="offers", description="", settings=settings, routers=[offers_router]
@@ -162,18 +160,10 @@ async def guarded(
 
 
 async def _client_token(
-    app: FastAPI, client: httpx2.AsyncClient, scopes: list[str], regions: list[str]
+    identities: Identities, client: httpx2.AsyncClient, scopes: list[str], regions: list[str]
 ) -> str:
-    admin_email = f"admin-{uuid4().hex[:8]}@example.org"
-    await add_person(app, admin_email)
-    admin_token = (await sign_in(client, admin_email))["access_token"]
-    created = await client.post(
-        "/api/v1/api-clients",
-        json={"name": "Regional IT", "scopes": scopes, "regions": regions},
-        headers=bearer(admin_token),
-    )
-    assert created.status_code == 201, created.text
-    credentials = f"{created.json()['client_id']}:{created.json()['client_secret']}"
+    made, secret = await identities.api_client(name="Regional IT", scopes=scopes, regions=regions)
+    credentials = f"{made.id}:{secret}"
     response = await client.post(
         "/api/v1/auth/token",
         data={"grant_type": "client_credentials"},
@@ -185,10 +175,10 @@ async def _client_token(
 
 
 async def test_a_client_without_offers_write_cannot_write_offers(
-    guarded: tuple[FastAPI, httpx2.AsyncClient],
+    guarded: tuple[FastAPI, httpx2.AsyncClient], identities: Identities
 ) -> None:
-    app, client = guarded
-    token = await _client_token(app, client, ["offers:read"], ["01"])
+    _, client = guarded
+    token = await _client_token(identities, client, ["offers:read"], ["01"])
     read = await client.get("/api/v1/offers", headers=bearer(token))
     assert read.status_code == 200
     assert read.json() == {"kind": "client", "regions": ["01"]}
@@ -200,10 +190,10 @@ async def test_a_client_without_offers_write_cannot_write_offers(
 
 
 async def test_a_client_limited_to_region_01_cannot_act_in_region_02(
-    guarded: tuple[FastAPI, httpx2.AsyncClient],
+    guarded: tuple[FastAPI, httpx2.AsyncClient], identities: Identities
 ) -> None:
-    app, client = guarded
-    token = await _client_token(app, client, ["offers:read", "offers:write"], ["01"])
+    _, client = guarded
+    token = await _client_token(identities, client, ["offers:read", "offers:write"], ["01"])
     in_01 = await client.post(
         "/api/v1/offers", json={"title": "Soudure", "region": "01"}, headers=bearer(token)
     )

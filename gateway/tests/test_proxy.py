@@ -1,4 +1,4 @@
-"""The proxy data path, against a real upstream on loopback (``shared.echo``)."""
+"""The proxy data path, against a real upstream on loopback (``shared.testing.echo``)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pydantic import AnyHttpUrl, SecretStr
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from shared.echo import serve_echo
 from shared.settings import Environment
 from shared.testing import Keys, asgi_client, free_port
+from shared.testing.echo import serve_echo
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 DEADLINE = 1.0

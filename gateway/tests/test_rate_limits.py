@@ -11,8 +11,8 @@ import pytest
 from pydantic import AnyHttpUrl, SecretStr
 from redis.asyncio import Redis
 
-from shared.echo import serve_echo
 from shared.testing import free_port
+from shared.testing.echo import serve_echo
 
 from .conftest import OpenGateway
 from .helpers import add_person, bearer, sign_in

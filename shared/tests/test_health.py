@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
 
 from shared.app import create_service_app
 from shared.settings import Environment, ServiceTokenVerifierSettings
-from shared.testing import Keys, asgi_client, free_port
+from shared.testing import Keys, asgi_client, free_port, verifier_settings
 
 
 async def test_readyz_is_503_when_the_database_is_down(keys: Keys) -> None:
-    settings = ServiceTokenVerifierSettings(
-        environment=Environment.TEST,
-        # Nothing listens on this port: the database is "down".
-        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nothing",
-        service_token_public_keys=SecretStr(keys.public_pem.decode()),
-        log_json=False,
-    )
+    # Nothing listens on this port: the database is "down".
+    down = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nothing"
+    settings = verifier_settings(ServiceTokenVerifierSettings)(down, keys)
     app = create_service_app(
         service="things", title="t", description="d", settings=settings, routers=[]
     )

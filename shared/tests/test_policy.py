@@ -3,13 +3,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI
-from pydantic import SecretStr
 
 from shared.app import create_service_app
 from shared.policy import require, routes_without_policy
 from shared.principal import Principal, Role
-from shared.settings import Environment, ServiceTokenVerifierSettings
-from shared.testing import Keys, asgi_client, make_principal
+from shared.settings import ServiceTokenVerifierSettings
+from shared.testing import Keys, asgi_client, make_principal, verifier_settings
 
 Reader = Annotated[Principal, require(anonymous=True, roles={Role.VIEWER}, scopes={"x:read"})]
 Writer = Annotated[Principal, require(roles={Role.PROVIDER_STAFF}, scopes={"x:write"})]
@@ -33,11 +32,8 @@ async def unguarded() -> dict[str, str]:
 
 
 def build(keys: Keys, tmp: str) -> FastAPI:
-    settings = ServiceTokenVerifierSettings(
-        environment=Environment.TEST,
-        database_url=f"sqlite+aiosqlite:///{tmp}/policy.db",
-        service_token_public_keys=SecretStr(keys.public_pem.decode()),
-        log_json=False,
+    settings = verifier_settings(ServiceTokenVerifierSettings)(
+        f"sqlite+aiosqlite:///{tmp}/policy.db", keys
     )
     return create_service_app(
         service="things", title="t", description="d", settings=settings, routers=[router]

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import AnyHttpUrl, SecretStr
 
@@ -32,10 +31,10 @@ from kafaat.edge import (
     render,
 )
 from kafaat.platform import ROOT
-from shared.echo import serve_echo
 from shared.migrations import upgrade
 from shared.settings import Environment
-from shared.testing import Keys, free_port
+from shared.testing import Keys, free_port, serve
+from shared.testing.echo import serve_echo
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 EDGE_SECRET = "edge-secret-for-tests"
@@ -141,20 +140,8 @@ async def serve_gateway(keys: Keys, directory: Path, echo_url: str) -> AsyncIter
         log_json=False,
         var_dir=directory,
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve(create_app(settings)) as url:
+        yield url.removeprefix("http://")
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from gateway.identity.models import ApiClient
 from shared.db import create_sessionmaker
 from shared.principal import Role
 
+from ..factories import Identities
 from ..helpers import bearer, identity_of, signed_in_headers
 
 CLIENTS = "/api/v1/api-clients"
@@ -32,6 +33,12 @@ async def _new_client(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created, admin
+
+
+async def _made_client(identities: Identities, **fields: Any) -> tuple[str, str]:
+    """An API client straight in the database (for tests of what it can do): id and secret."""
+    made, secret = await identities.api_client(**fields)
+    return str(made.id), secret
 
 
 def _basic(client_id: str, secret: str) -> dict[str, str]:
@@ -93,15 +100,15 @@ async def test_only_admins_manage_clients(app: FastAPI, client: httpx2.AsyncClie
 
 
 async def test_client_credentials_with_basic_authentication(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, _ = await _new_client(
-        app, client, scopes=["offers:read", "network:read"], regions=["01", "02"]
+    client_id, secret = await _made_client(
+        identities, scopes=["offers:read", "network:read"], regions=["01", "02"]
     )
     response = await client.post(
         TOKEN,
         data={"grant_type": "client_credentials"},
-        headers=_basic(created["client_id"], created["client_secret"]),
+        headers=_basic(client_id, secret),
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -112,22 +119,22 @@ async def test_client_credentials_with_basic_authentication(
     assert response.headers["pragma"] == "no-cache"
     principal = identity_of(app).resolver.resolve("Bearer " + body["access_token"])
     assert principal.kind == "client"
-    assert principal.subject == created["client_id"]
+    assert principal.subject == client_id
     assert principal.scopes == ("network:read", "offers:read")
     assert principal.regions == ("01", "02")
     assert principal.role is None
 
 
 async def test_client_credentials_in_the_body_and_a_narrower_scope(
-    app: FastAPI, client: httpx2.AsyncClient
+    client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, _ = await _new_client(app, client, scopes=["offers:read", "offers:write"])
+    client_id, secret = await _made_client(identities, scopes=["offers:read", "offers:write"])
     response = await client.post(
         TOKEN,
         data={
             "grant_type": "client_credentials",
-            "client_id": created["client_id"],
-            "client_secret": created["client_secret"],
+            "client_id": client_id,
+            "client_secret": secret,
             "scope": "offers:read",
         },
     )
@@ -145,10 +152,9 @@ def _oauth_error(response: httpx2.Response, status: int, error: str) -> None:
 
 
 async def test_client_credentials_errors_follow_rfc_6749(
-    app: FastAPI, client: httpx2.AsyncClient
+    client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, _ = await _new_client(app, client)
-    client_id, secret = created["client_id"], created["client_secret"]
+    client_id, secret = await _made_client(identities)
     grant = {"grant_type": "client_credentials"}
 
     wrong_secret = await client.post(TOKEN, data=grant, headers=_basic(client_id, secret + "x"))
@@ -189,13 +195,14 @@ async def test_client_credentials_errors_follow_rfc_6749(
 
 
 async def test_disabled_and_expired_clients_get_no_token(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, admin = await _new_client(app, client)
-    credentials = _basic(created["client_id"], created["client_secret"])
+    client_id, secret = await _made_client(identities)
+    admin = await signed_in_headers(app, client, "admin@example.org")
+    credentials = _basic(client_id, secret)
     grant = {"grant_type": "client_credentials"}
     assert (await client.post(TOKEN, data=grant, headers=credentials)).status_code == 200
-    url = f"{CLIENTS}/{created['id']}"
+    url = f"{CLIENTS}/{client_id}"
     disabled = await client.patch(url, json={"active": False}, headers=admin | {"If-Match": '"1"'})
     assert disabled.status_code == 200
     _oauth_error(await client.post(TOKEN, data=grant, headers=credentials), 401, "invalid_client")
@@ -209,37 +216,41 @@ async def test_disabled_and_expired_clients_get_no_token(
     _oauth_error(await client.post(TOKEN, data=grant, headers=credentials), 401, "invalid_client")
 
 
-async def test_a_token_never_outlives_its_client(app: FastAPI, client: httpx2.AsyncClient) -> None:
+async def test_a_token_never_outlives_its_client(
+    client: httpx2.AsyncClient, identities: Identities
+) -> None:
     expires_at = datetime.now(UTC) + timedelta(minutes=2)
-    created, _ = await _new_client(app, client, expires_at=expires_at.isoformat())
+    client_id, secret = await _made_client(identities, expires_at=expires_at)
     response = await client.post(
         TOKEN,
         data={"grant_type": "client_credentials"},
-        headers=_basic(created["client_id"], created["client_secret"]),
+        headers=_basic(client_id, secret),
     )
     assert response.json()["expires_in"] <= 120
 
 
 async def test_rotating_the_secret_retires_the_old_one(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, admin = await _new_client(app, client)
-    rotated = await client.post(f"{CLIENTS}/{created['id']}/secret", headers=admin)
+    client_id, secret = await _made_client(identities)
+    admin = await signed_in_headers(app, client, "admin@example.org")
+    rotated = await client.post(f"{CLIENTS}/{client_id}/secret", headers=admin)
     assert rotated.status_code == 200
     new_secret = rotated.json()["client_secret"]
-    assert new_secret != created["client_secret"]
+    assert new_secret != secret
     grant = {"grant_type": "client_credentials"}
-    old = await client.post(
-        TOKEN, data=grant, headers=_basic(created["id"], created["client_secret"])
-    )
+    old = await client.post(TOKEN, data=grant, headers=_basic(client_id, secret))
     _oauth_error(old, 401, "invalid_client")
-    new = await client.post(TOKEN, data=grant, headers=_basic(created["id"], new_secret))
+    new = await client.post(TOKEN, data=grant, headers=_basic(client_id, new_secret))
     assert new.status_code == 200
 
 
-async def test_update_changes_scopes_and_regions(app: FastAPI, client: httpx2.AsyncClient) -> None:
-    created, admin = await _new_client(app, client)
-    url = f"{CLIENTS}/{created['id']}"
+async def test_update_changes_scopes_and_regions(
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
+) -> None:
+    client_id, _ = await _made_client(identities)
+    admin = await signed_in_headers(app, client, "admin@example.org")
+    url = f"{CLIENTS}/{client_id}"
     response = await client.patch(
         url, json={"scopes": ["offers:write", "offers:read"], "regions": ["02"]}, headers=admin
     )
@@ -256,14 +267,14 @@ async def test_update_changes_scopes_and_regions(app: FastAPI, client: httpx2.As
 
 
 async def test_a_client_token_does_not_open_people_routes(
-    app: FastAPI, client: httpx2.AsyncClient
+    client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    created, _ = await _new_client(app, client, scopes=["offers:read", "offers:write"])
+    client_id, secret = await _made_client(identities, scopes=["offers:read", "offers:write"])
     token = (
         await client.post(
             TOKEN,
             data={"grant_type": "client_credentials"},
-            headers=_basic(created["client_id"], created["client_secret"]),
+            headers=_basic(client_id, secret),
         )
     ).json()["access_token"]
     assert (await client.get("/api/v1/users", headers=bearer(token))).status_code == 403

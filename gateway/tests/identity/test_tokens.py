@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from pydantic import AnyHttpUrl, SecretStr
 
 from gateway.identity.tokens import InvalidAccessToken, access_token_keys
-from shared.echo import serve_echo
 from shared.principal import Role
 from shared.testing import Keys, make_principal
+from shared.testing.echo import serve_echo
 from shared.tokens import generate_private_key_pem, public_key_pem
 
 from ..conftest import OpenGateway

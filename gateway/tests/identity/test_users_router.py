@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from shared.principal import Role
 
+from ..factories import Identities
 from ..helpers import PASSWORD, bearer, sign_in, signed_in_headers
 
 USERS = "/api/v1/users"
@@ -185,29 +186,23 @@ async def _create(
 
 
 async def test_a_coordinator_sees_only_people_of_its_regions(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    admin = await admin_headers(app, client)
-    tanger = await _create(
-        client,
-        admin,
-        "tanger@example.org",
-        "provider_staff",
-        provider_id=str(PROVIDER),
-        regions=["01"],
+    tanger = await identities.user(
+        "tanger@example.org", Role.PROVIDER_STAFF, provider_id=PROVIDER, regions=("01",)
     )
-    oriental = await _create(client, admin, "oriental@example.org", regions=["02"])
-    both = await _create(client, admin, "both@example.org", regions=["01", "02"])
-    nowhere = await _create(client, admin, "nowhere@example.org")
+    oriental = await identities.user("oriental@example.org", Role.VIEWER, regions=("02",))
+    both = await identities.user("both@example.org", Role.VIEWER, regions=("01", "02"))
+    nowhere = await identities.user("nowhere@example.org", Role.VIEWER)
     coordinator = await signed_in_headers(
         app, client, "karim@example.org", Role.REGIONAL_COORDINATOR, regions=("01",)
     )
     listed = (await client.get(USERS, headers=coordinator)).json()["items"]
     emails = {item["email"] for item in listed}
     assert emails == {"tanger@example.org", "karim@example.org"}
-    assert (await client.get(f"{USERS}/{tanger['id']}", headers=coordinator)).status_code == 200
+    assert (await client.get(f"{USERS}/{tanger.id}", headers=coordinator)).status_code == 200
     for hidden in (oriental, both, nowhere):
-        response = await client.get(f"{USERS}/{hidden['id']}", headers=coordinator)
+        response = await client.get(f"{USERS}/{hidden.id}", headers=coordinator)
         # Outside its scope answers exactly like a person who does not exist.
         assert response.status_code == 404
     missing = await client.get(f"{USERS}/{uuid4()}", headers=coordinator)
@@ -216,13 +211,10 @@ async def test_a_coordinator_sees_only_people_of_its_regions(
 
 
 async def test_an_association_manager_sees_its_association(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
-    admin = await admin_headers(app, client)
-    await _create(client, admin, "ours@example.org", "counsellor", association_id=str(ASSOCIATION))
-    await _create(
-        client, admin, "theirs@example.org", "counsellor", association_id=str(OTHER_ASSOCIATION)
-    )
+    await identities.user("ours@example.org", Role.COUNSELLOR, association_id=ASSOCIATION)
+    await identities.user("theirs@example.org", Role.COUNSELLOR, association_id=OTHER_ASSOCIATION)
     manager = await signed_in_headers(
         app, client, "youssef@example.org", Role.ASSOCIATION_MANAGER, association_id=ASSOCIATION
     )
@@ -230,10 +222,13 @@ async def test_an_association_manager_sees_its_association(
     assert {item["email"] for item in listed} == {"ours@example.org", "youssef@example.org"}
 
 
-async def test_list_pages_and_filters(app: FastAPI, client: httpx2.AsyncClient) -> None:
+async def test_list_pages_and_filters(
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
+) -> None:
     admin = await admin_headers(app, client)
     for number in range(5):
-        await _create(client, admin, f"p{number}@example.org", regions=["01"] if number % 2 else [])
+        regions = ("01",) if number % 2 else ()
+        await identities.user(f"p{number}@example.org", Role.VIEWER, regions=regions)
     seen: list[str] = []
     cursor: str | None = None
     while True:
@@ -257,15 +252,15 @@ async def test_list_pages_and_filters(app: FastAPI, client: httpx2.AsyncClient) 
 
 
 async def test_updated_since_lists_changes_in_order(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
     admin = await admin_headers(app, client)
-    first = await _create(client, admin, "first@example.org")
-    second = await _create(client, admin, "second@example.org")
+    first = await identities.user("first@example.org", Role.VIEWER)
+    second = await identities.user("second@example.org", Role.VIEWER)
     changed = await client.patch(
-        f"{USERS}/{first['id']}", json={"full_name": "Renamed"}, headers=admin
+        f"{USERS}/{first.id}", json={"full_name": "Renamed"}, headers=admin
     )
-    since = second["created_at"]
+    since = second.created_at.isoformat()
     listed = (await client.get(USERS, params={"updated_since": since}, headers=admin)).json()
     assert [item["email"] for item in listed["items"]] == [
         "second@example.org",
@@ -274,10 +269,12 @@ async def test_updated_since_lists_changes_in_order(
     assert listed["items"][1]["updated_at"] == changed.json()["updated_at"]
 
 
-async def test_patch_with_a_stale_etag_is_412(app: FastAPI, client: httpx2.AsyncClient) -> None:
+async def test_patch_with_a_stale_etag_is_412(
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
+) -> None:
     admin = await admin_headers(app, client)
-    created = await _create(client, admin, "nadia@example.org")
-    url = f"{USERS}/{created['id']}"
+    created = await identities.user("nadia@example.org", Role.VIEWER)
+    url = f"{USERS}/{created.id}"
     first = await client.patch(
         url, json={"full_name": "Nadia A."}, headers=admin | {"If-Match": '"1"'}
     )
@@ -322,12 +319,12 @@ async def test_nobody_changes_their_own_role_or_scope(
 
 
 async def test_disabling_a_person_ends_their_sessions(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
     admin = await admin_headers(app, client)
-    created = await _create(client, admin, "nadia@example.org")
+    created = await identities.user("nadia@example.org", Role.VIEWER)
     pair = await sign_in(client, "nadia@example.org")
-    disabled = await client.patch(f"{USERS}/{created['id']}", json={"active": False}, headers=admin)
+    disabled = await client.patch(f"{USERS}/{created.id}", json={"active": False}, headers=admin)
     assert disabled.json()["active"] is False
     refresh = await client.post(
         "/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}
@@ -339,10 +336,12 @@ async def test_disabling_a_person_ends_their_sessions(
     assert login.status_code == 401
 
 
-async def test_an_admin_resets_a_password(app: FastAPI, client: httpx2.AsyncClient) -> None:
+async def test_an_admin_resets_a_password(
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
+) -> None:
     admin = await admin_headers(app, client)
-    created = await _create(client, admin, "nadia@example.org")
-    url = f"{USERS}/{created['id']}"
+    created = await identities.user("nadia@example.org", Role.VIEWER)
+    url = f"{USERS}/{created.id}"
     weak = await client.patch(url, json={"password": "short"}, headers=admin)
     assert weak.status_code == 422
     assert weak.json()["errors"][0]["field"] == "body.password"
@@ -353,11 +352,11 @@ async def test_an_admin_resets_a_password(app: FastAPI, client: httpx2.AsyncClie
 
 
 async def test_patch_refuses_null_for_required_fields(
-    app: FastAPI, client: httpx2.AsyncClient
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:
     admin = await admin_headers(app, client)
-    created = await _create(client, admin, "nadia@example.org")
-    response = await client.patch(f"{USERS}/{created['id']}", json={"role": None}, headers=admin)
+    created = await identities.user("nadia@example.org", Role.VIEWER)
+    response = await client.patch(f"{USERS}/{created.id}", json={"role": None}, headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.role"
 

@@ -1,28 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from fastapi import FastAPI
-from pydantic import SecretStr
-
 from beneficiaries.database import Base
 from beneficiaries.main import create_app
 from beneficiaries.settings import Settings
-from shared.settings import Environment
-from shared.testing import Keys, ServiceUnderTest
+from shared.testing import service_fixture
 
-
-def _create_app(database_url: str, keys: Keys) -> FastAPI:
-    settings = Settings(
-        environment=Environment.TEST,
-        database_url=database_url,
-        service_token_public_keys=SecretStr(keys.public_pem.decode()),
-        log_json=False,
-    )
-    return create_app(settings)
-
-
-@pytest.fixture(scope="session")
-def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest("beneficiaries", Path(__file__).parents[1], Base.metadata, _create_app)
+service_under_test = service_fixture(__file__, create_app, Base.metadata, Settings)

@@ -1,38 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx2
 import pytest
-from fastapi import FastAPI
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from offers.database import Base
 from offers.main import create_app
 from offers.settings import Settings
-from shared.db import create_sessionmaker
-from shared.settings import Environment
-from shared.testing import Keys, ServiceUnderTest, empty_tables
+from shared.testing import Keys, service_fixture
 
 from .factories import Factory
 from .helpers import Api
 
-
-def _create_app(database_url: str, keys: Keys) -> FastAPI:
-    settings = Settings(
-        environment=Environment.TEST,
-        database_url=database_url,
-        service_token_public_keys=SecretStr(keys.public_pem.decode()),
-        log_json=False,
-    )
-    return create_app(settings)
-
-
-@pytest.fixture(scope="session")
-def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest("offers", Path(__file__).parents[1], Base.metadata, _create_app)
+service_under_test = service_fixture(__file__, create_app, Base.metadata, Settings)
 
 
 @pytest.fixture
@@ -41,11 +21,9 @@ def api(client: httpx2.AsyncClient, keys: Keys) -> Api:
 
 
 @pytest.fixture
-async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A database session for the tests of the services (no HTTP); tables are emptied after."""
-    async with create_sessionmaker(engine)() as session:
-        yield session
-    await empty_tables(engine, Base.metadata)
+def db(db_session: AsyncSession) -> AsyncSession:
+    """The database session of the services' tests (no HTTP), named as the code names it."""
+    return db_session
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from shared.auth import authenticate
 from shared.db import create_engine, create_sessionmaker
 from shared.metrics import install_metrics
 from shared.observability import RequestIdMiddleware, configure_logging
+from shared.openapi import install_openapi
 from shared.policy import require
 from shared.problems import install_problem_handlers
 from shared.settings import BaseServiceSettings, ServiceTokenVerifierSettings
@@ -81,6 +82,7 @@ def create_base_app(
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
+    install_openapi(app)
     for extra in reversed(middleware):
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     install_metrics(app, service)

@@ -19,6 +19,7 @@ domain service, and an object outside it answers 404 like a missing one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -31,6 +32,15 @@ from shared.problems import ProblemError
 
 ANY_ROLE: frozenset[Role] = frozenset(Role)
 _POLICY_ATTRIBUTE = "__kafaat_policy__"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who a route lets in, as declared with :func:`require` (read by the OpenAPI document)."""
+
+    anonymous: bool
+    roles: frozenset[Role]
+    scopes: frozenset[str]
 
 
 def require(
@@ -64,14 +74,17 @@ def require(
             return principal
         raise ProblemError(403, "Your role or scopes do not allow this action.", slug="forbidden")
 
-    setattr(check, _POLICY_ATTRIBUTE, (anonymous, allowed_roles, required_scopes))
+    setattr(check, _POLICY_ATTRIBUTE, Policy(anonymous, allowed_roles, required_scopes))
     return Depends(check)
 
 
-def _has_policy(dependant: Dependant) -> bool:
-    if getattr(dependant.call, _POLICY_ATTRIBUTE, None) is not None:
-        return True
-    return any(_has_policy(sub) for sub in dependant.dependencies)
+def policies_of(dependant: Dependant) -> list[Policy]:
+    """The policies a route's dependencies declare (every one of them must let a caller in)."""
+    found: Policy | None = getattr(dependant.call, _POLICY_ATTRIBUTE, None)
+    policies = [found] if found is not None else []
+    for sub in dependant.dependencies:
+        policies.extend(policies_of(sub))
+    return policies
 
 
 def routes_without_policy(app: FastAPI) -> list[str]:
@@ -84,7 +97,7 @@ def routes_without_policy(app: FastAPI) -> list[str]:
         endpoint: Callable[..., Any] = route.endpoint
         # The effective dependant also holds dependencies added by include_router().
         dependant: Dependant = getattr(context, "dependant", route.dependant)
-        if is_public(endpoint) or _has_policy(dependant):
+        if is_public(endpoint) or policies_of(dependant):
             continue
         missing.append(f"{','.join(sorted(context.methods or ()))} {context.path}")
     return missing

@@ -12,10 +12,9 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from starlette.types import Receive, Scope, Send
 
-from shared.testing import free_port
+from shared.testing.servers import serve
 
 
 async def echo_app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,18 +71,6 @@ async def echo_app(scope: Scope, receive: Receive, send: Send) -> None:
 
 @asynccontextmanager
 async def serve_echo() -> AsyncIterator[str]:
-    """Run the echo upstream on a free loopback port for the time of the block."""
-    port = free_port()
-    config = uvicorn.Config(echo_app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        server.force_exit = True
-        await task
+    """Run the echo upstream on a loopback port for the time of the block; its base URL."""
+    async with serve(echo_app, lifespan="off") as url:
+        yield url

@@ -1,0 +1,34 @@
+"""Principals and service tokens for tests: a throw-away gateway key pair."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from shared.principal import Principal, Role
+from shared.tokens import ServiceTokenSigner, generate_private_key_pem, public_key_pem
+
+
+class Keys:
+    """A throw-away gateway key pair and a signer for tokens in tests."""
+
+    def __init__(self) -> None:
+        self.private_pem = generate_private_key_pem()
+        self.public_pem = public_key_pem(self.private_pem)
+        self.signer = ServiceTokenSigner.from_pem(self.private_pem)
+
+    def token(self, audience: str, principal: Principal | None = None, **claims: Any) -> str:
+        return self.signer.sign(principal or make_principal(**claims), audience)
+
+    def headers(
+        self, audience: str, principal: Principal | None = None, **claims: Any
+    ) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.token(audience, principal, **claims)}
+
+
+def make_principal(**fields: Any) -> Principal:
+    fields.setdefault("subject", str(uuid.uuid4()))
+    fields.setdefault("kind", "user")
+    if fields["kind"] == "user":
+        fields.setdefault("role", Role.ADMIN)
+    return Principal(**fields)
