@@ -168,7 +168,9 @@ def test_a_path_typed_with_a_convertor_keeps_its_policy_and_problems(
     async def delete_thing(thing_id: UUID, principal: Writer) -> None:
         return None
 
-    operation = build(keys, str(tmp_path), [typed]).openapi()["paths"]["/v1/things/{thing_id}"]["delete"]
+    operation = build(keys, str(tmp_path), [typed]).openapi()["paths"]["/v1/things/{thing_id}"][
+        "delete"
+    ]
     assert operation["security"] == [
         {"accessToken": ["admin", "provider_staff"]},
         {"apiClient": ["x:write"]},
