@@ -1,4 +1,10 @@
-"""Every SQL query of the bulk import and the exports."""
+"""Every SQL query of the bulk import and the exports.
+
+They read the tables of providers, offers and sessions a few thousand rows at a time (by
+external key, by id, or streamed for an export): set-based reads that the domains' one-record
+repositories do not offer. What the rows mean stays the domains' business: the pipeline hands
+each row to the domain's service.
+"""
 
 from __future__ import annotations
 
