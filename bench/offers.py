@@ -42,7 +42,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from offers.exchange.formats import FileFormat
-from offers.exchange.service import Importer, rows_of
+from offers.exchange.pipeline import Importer, rows_of
 from offers.main import create_app
 from offers.settings import Settings
 from shared.db import create_engine, create_sessionmaker

@@ -63,7 +63,7 @@ async def ping() -> dict[str, str]:
     return {}
 
 
-def build(keys: Keys, tmp: str) -> FastAPI:
+def build(keys: Keys, tmp: str, routers: list[APIRouter] | None = None) -> FastAPI:
     settings = ServiceTokenVerifierSettings(
         environment=Environment.TEST,
         database_url=f"sqlite+aiosqlite:///{tmp}/openapi.db",
@@ -71,7 +71,11 @@ def build(keys: Keys, tmp: str) -> FastAPI:
         log_json=False,
     )
     return create_service_app(
-        service="things", title="t", description="d", settings=settings, routers=[router]
+        service="things",
+        title="t",
+        description="d",
+        settings=settings,
+        routers=routers or [router],
     )
 
 
@@ -154,3 +158,22 @@ def test_problem_schema_is_what_is_sent(keys: Keys, tmp_path: str) -> None:
         "anyOf": [{"type": "string"}, {"type": "null"}],
         "title": "Code",
     }
+
+
+def test_a_path_typed_with_a_convertor_keeps_its_policy_and_problems(
+    keys: Keys, tmp_path: str
+) -> None:
+    typed = APIRouter(tags=["things"])
+
+    @typed.delete("/v1/things/{thing_id:uuid}", name="delete", status_code=204)
+    async def delete_thing(thing_id: UUID, principal: Writer) -> None:
+        return None
+
+    operation = build(keys, str(tmp_path), [typed]).openapi()["paths"]["/v1/things/{thing_id}"][
+        "delete"
+    ]
+    assert operation["security"] == [
+        {"accessToken": ["admin", "provider_staff"]},
+        {"apiClient": ["x:write"]},
+    ]
+    assert {"401", "403", "404", "422"} <= statuses(operation)

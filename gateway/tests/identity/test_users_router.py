@@ -375,3 +375,29 @@ async def test_idempotency_key_replays_the_creation(
     assert other.status_code == 422
     listed = (await client.get(USERS, headers=admin)).json()["items"]
     assert sorted(item["email"] for item in listed) == ["admin@example.org", "nadia@example.org"]
+
+
+async def test_a_region_given_twice_is_refused_and_regions_read_in_order(
+    app: FastAPI, client: httpx2.AsyncClient
+) -> None:
+    headers = await admin_headers(app, client)
+    twice = person("twice@example.org", "regional_coordinator", regions=["01", "01"])
+    refused = await client.post(USERS, json=twice, headers=headers)
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["body.regions"]
+    both = person("both@example.org", "regional_coordinator", regions=["02", "01"])
+    created = await client.post(USERS, json=both, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["regions"] == ["01", "02"]
+
+
+@pytest.mark.parametrize(
+    "email", [f"{'a' * 64}@{'d' * 63}.{'e' * 63}.{'f' * 60}.ma", "x@example.m", "x@@example.ma"]
+)
+async def test_an_email_beyond_the_smtp_limit_or_malformed_is_refused(
+    app: FastAPI, client: httpx2.AsyncClient, email: str
+) -> None:
+    headers = await admin_headers(app, client)
+    response = await client.post(USERS, json=person(email), headers=headers)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["body.email"]

@@ -9,6 +9,8 @@ import httpx2
 from shared.principal import ANONYMOUS, Principal, Role
 from shared.testing import Keys, make_principal
 
+from .factories import OFFER, PROVIDER, SESSION
+
 
 class Api:
     """Requests to the service as one caller or another, and factories of valid records."""
@@ -43,14 +45,7 @@ class Api:
         return created
 
     async def provider(self, *, publish: bool = True, **fields: Any) -> dict[str, Any]:
-        body = {
-            "name": "Institut de Formation Professionnelle de Tétouan",
-            "kind": "public_institute",
-            "region": "01",
-            "province": "01.571",
-            "phone": "+212 539 00 00 00",
-            **fields,
-        }
+        body = {**PROVIDER, **fields}
         provider = await self._created("/v1/providers", body)
         if publish:
             response = await self.request("POST", f"/v1/providers/{provider['id']}/publish")
@@ -63,21 +58,7 @@ class Api:
     ) -> dict[str, Any]:
         if provider_id is None:
             provider_id = (await self.provider())["id"]
-        body = {
-            "provider_id": provider_id,
-            "title_fr": "Électricité du bâtiment",
-            "description": "Installer et entretenir les réseaux électriques des bâtiments. " * 6,
-            "objectives": "Poser des circuits conformes, lire un schéma, diagnostiquer une panne.",
-            "sector": "construction",
-            "isced_field": "07",
-            "isco_groups": ["7"],
-            "mode": "in_person",
-            "duration_hours": 300,
-            "languages": ["ar", "fr"],
-            "cost_mad": 0,
-            "target_publics": ["neet_youth", "women"],
-            **fields,
-        }
+        body = {**OFFER, "provider_id": provider_id, **fields}
         offer = await self._created("/v1/offers", body)
         if publish:
             response = await self.request("POST", f"/v1/offers/{offer['id']}/publish")
@@ -86,17 +67,7 @@ class Api:
         return offer
 
     async def session(self, offer_id: str, **fields: Any) -> dict[str, Any]:
-        body = {
-            "offer_id": offer_id,
-            "start_date": "2027-02-01",
-            "end_date": "2027-06-30",
-            "registration_deadline": "2027-01-20",
-            "region": "01",
-            "province": "01.571",
-            "seats_total": 20,
-            "status": "open",
-            **fields,
-        }
+        body = {**SESSION, "offer_id": offer_id, **fields}
         return await self._created("/v1/sessions", body)
 
 

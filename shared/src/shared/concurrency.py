@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from shared.problems import ProblemError
 
@@ -16,6 +18,25 @@ def etag(version: int) -> str:
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
+
+
+def with_etag(
+    body: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The record as JSON with its ``version`` as the ``ETag``."""
+    content = body.model_dump(mode="json")
+    return json_with_etag(content, status_code, headers)
+
+
+def json_with_etag(
+    content: dict[str, object], status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An answer already in JSON form (a replayed one too), with its ``version`` as the ETag."""
+    all_headers = dict(headers or {})
+    version = content.get("version")
+    if isinstance(version, int):
+        all_headers["ETag"] = etag(version)
+    return JSONResponse(content, status_code=status_code, headers=all_headers or None)
 
 
 def check_if_match(if_match: str | None, current_version: int) -> None:

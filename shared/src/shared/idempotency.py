@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.concurrency import json_with_etag
 from shared.db import UTCDateTime, utcnow
 from shared.problems import FieldProblem, ProblemError
 
 KEY_MAX_LENGTH = 255
 RETENTION = timedelta(hours=24)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Retrying with the same key and body replays the first answer",
+    ),
+]
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -48,10 +61,13 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _reused_key() -> ProblemError:
+def reused_key(
+    detail: str = "This Idempotency-Key was already used with a different request body.",
+) -> ProblemError:
+    """422 for a key replayed with another body than the first time."""
     return ProblemError(
         422,
-        "This Idempotency-Key was already used with a different request body.",
+        detail,
         slug="idempotency-key-reused",
         title="Idempotency key reused",
         errors=[FieldProblem(field="header.idempotency-key", reason="used with another body")],
@@ -85,7 +101,7 @@ class IdempotencyStore:
         if row is None:
             return None
         if row.fingerprint != request_fingerprint:
-            raise _reused_key()
+            raise reused_key()
         return StoredResponse(status_code=row.status_code, body=json.loads(row.response_body))
 
     async def remember(
@@ -123,3 +139,40 @@ class IdempotencyStore:
                 "A request with this Idempotency-Key is being processed; retry shortly.",
                 slug="idempotency-key-in-use",
             ) from exc
+
+    async def create_once(
+        self,
+        session: AsyncSession,
+        request: Request,
+        subject: str,
+        key: str | None,
+        payload: BaseModel,
+        create: Callable[[], Awaitable[BaseModel]],
+        *,
+        secret_fields: set[str] | None = None,
+        location: Callable[[dict[str, Any]], str] | None = None,
+    ) -> JSONResponse:
+        """Create a record (201 with its ETag), or replay the first answer when ``key`` was
+        seen before for this ``subject`` and body.
+
+        ``secret_fields`` (a password) stay out of the stored fingerprint; ``location`` gives
+        the ``Location`` header of the created record from its JSON body.
+        """
+
+        def answer(body: dict[str, Any], status_code: int) -> JSONResponse:
+            headers = {"Location": location(body)} if location and status_code == 201 else None
+            return json_with_etag(body, status_code, headers)
+
+        if key is None:
+            return answer((await create()).model_dump(mode="json"), 201)
+        request_fingerprint = fingerprint(
+            request.method,
+            request.url.path,
+            payload.model_dump(mode="json", exclude_unset=True, exclude=secret_fields),
+        )
+        stored = await self.replay(session, subject, key, request_fingerprint)
+        if stored is not None:
+            return answer(stored.body, stored.status_code)
+        content = (await create()).model_dump(mode="json")
+        await self.remember(session, subject, key, request_fingerprint, 201, content)
+        return answer(content, 201)

@@ -20,6 +20,7 @@ documents (``gateway.openapi``); the response catalogue below serves both.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -287,6 +288,9 @@ def security_requirement(public: bool, policies: list[Policy]) -> list[dict[str,
     return requirement
 
 
+_CONVERTOR = re.compile(r"{(\w+):\w+}")
+
+
 @dataclass(frozen=True)
 class _Route:
     public: bool
@@ -302,8 +306,10 @@ def _routes(app: FastAPI) -> dict[tuple[str, str], _Route]:
         # The effective dependant also holds dependencies added by include_router().
         dependant: Dependant = getattr(context, "dependant", route.dependant)
         described = _Route(public=is_public(route.endpoint), policies=policies_of(dependant))
+        # The document names a path parameter without its convertor: {id}, not {id:uuid}.
+        path = _CONVERTOR.sub(r"{\1}", context.path or "")
         for method in context.methods or ():
-            found[(context.path or "", method.lower())] = described
+            found[(path, method.lower())] = described
     return found
 
 

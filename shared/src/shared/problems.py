@@ -58,6 +58,64 @@ class ProblemError(Exception):
         self.extra = extra or {}
 
 
+# One problem on one field, before it becomes a :class:`FieldProblem`: (field name, reason).
+FieldIssue = tuple[str, str]
+
+
+def invalid(
+    issues: Sequence[FieldIssue], *, location: str = "body", detail: str | None = None
+) -> ProblemError:
+    """422 naming every faulty field (``location`` prefixes the names: ``body``, ``query``…)."""
+    errors = [FieldProblem(field=f"{location}.{field}", reason=reason) for field, reason in issues]
+    fields = ", ".join(problem.field for problem in errors)
+    return ProblemError(
+        422,
+        detail or f"The request has invalid fields: {fields}",
+        slug="validation",
+        title="Invalid request",
+        errors=errors,
+    )
+
+
+def raise_if_invalid(issues: Sequence[FieldIssue]) -> None:
+    if issues:
+        raise invalid(issues)
+
+
+def not_found(kind: str, record_id: object) -> ProblemError:
+    """404 for a record that does not exist or lies outside the caller's scope (the same
+    answer for both, so the scope leaks nothing)."""
+    return ProblemError(404, f"No {kind} has the id '{record_id}'.", slug="not-found")
+
+
+def out_of_scope(field: str, reason: str) -> ProblemError:
+    """422 on a reference (``provider_id``, ``region``…) the caller may not write to."""
+    return ProblemError(
+        422,
+        f"The field '{field}' is outside what you may change: {reason}",
+        slug="validation",
+        title="Invalid request",
+        errors=[FieldProblem(field=f"body.{field}", reason=reason, code="out_of_scope")],
+    )
+
+
+def conflict(detail: str, *, slug: str, field: str, reason: str) -> ProblemError:
+    """409 for a value that must be unique and is taken (an e-mail, an external id…)."""
+    return ProblemError(
+        409, detail, slug=slug, errors=[FieldProblem(field=f"body.{field}", reason=reason)]
+    )
+
+
+def stale_record() -> ProblemError:
+    """412 for a record changed by someone else between reading it and writing it."""
+    return ProblemError(
+        412,
+        "The record changed while your update was being applied; read it again and retry.",
+        slug="stale-version",
+        title="Precondition failed",
+    )
+
+
 def problem_response(
     status: int,
     *,
@@ -98,7 +156,8 @@ def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # registered for this type only
+        raise exc
     problems = field_problems(exc.errors())
     fields = ", ".join(p.field for p in problems)
     return problem_response(
@@ -111,7 +170,8 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):  # registered for this type only
+        raise exc
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == HTTPStatus(exc.status_code).phrase:
         detail = None
@@ -120,7 +180,8 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ProblemError)
+    if not isinstance(exc, ProblemError):  # registered for this type only
+        raise exc
     return problem_response(
         exc.status,
         title=exc.title,

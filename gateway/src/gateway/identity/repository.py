@@ -21,7 +21,7 @@ from gateway.identity.models import (
     UserRegion,
 )
 from gateway.identity.scopes import ManagementScope
-from shared.pagination import PageParams, SortKey, paginate
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 from shared.principal import Role
 
 # --- people -----------------------------------------------------------------------------------
@@ -98,19 +98,19 @@ class UserFilters:
 async def list_users(
     session: AsyncSession, scope: ManagementScope, filters: UserFilters, page: PageParams
 ) -> tuple[list[User], str | None]:
-    statement = _users().where(_visible_to(scope))
-    if filters.role is not None:
-        statement = statement.where(User.role == filters.role)
+    statement = where_equal(
+        _users().where(_visible_to(scope)),
+        {
+            User.role: filters.role,
+            User.active: filters.active,
+            User.email_key: filters.email,
+            User.association_id: filters.association_id,
+        },
+    )
     if filters.region is not None:
         statement = statement.where(
             exists().where(UserRegion.user_id == User.id, UserRegion.region_code == filters.region)
         )
-    if filters.active is not None:
-        statement = statement.where(User.active.is_(filters.active))
-    if filters.email is not None:
-        statement = statement.where(User.email_key == filters.email)
-    if filters.association_id is not None:
-        statement = statement.where(User.association_id == filters.association_id)
     if filters.updated_since is not None:
         # Delta sync: in the order of change, so a client can resume from the last one it saw.
         statement = statement.where(User.updated_at >= filters.updated_since)

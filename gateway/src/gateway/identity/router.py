@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote_plus
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -30,7 +30,6 @@ from gateway.identity.schemas import (
     OAuthError,
     PasswordChange,
     RefreshRequest,
-    RegionCode,
     TokenPair,
     UserCreate,
     UserRead,
@@ -38,9 +37,10 @@ from gateway.identity.schemas import (
 )
 from gateway.identity.service import OAuthProblem
 from shared.auth import public
-from shared.concurrency import IfMatch, etag, set_etag
+from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
-from shared.idempotency import fingerprint
+from shared.fields import RegionCode
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageParamsDep
 from shared.principal import Role
 from shared.problems import problem_responses
@@ -48,10 +48,6 @@ from shared.problems import problem_responses
 API_PREFIX = "/api/v1"
 # Tokens must not be kept by a browser or an intermediary cache (RFC 6749 §5.1).
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="A retry with the same key replays the answer"),
-]
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
@@ -273,13 +269,6 @@ async def client_token(request: Request, session: SessionDep, identity: Identity
 # --- people -----------------------------------------------------------------------------------
 
 
-def _user_response(body: dict[str, Any], status_code: int) -> JSONResponse:
-    headers = {"ETag": etag(int(body["version"]))}
-    if status_code == 201:
-        headers["Location"] = f"{API_PREFIX}/users/{body['id']}"
-    return JSONResponse(body, status_code=status_code, headers=headers)
-
-
 @users_router.get(
     "",
     response_model=Page[UserRead],
@@ -328,26 +317,27 @@ async def create_user(
     principal: UserManager,
     session: SessionDep,
     identity: IdentityDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Create a person inside your scope, with a role no broader than yours."""
+
+    async def create() -> UserRead:
+        return UserRead.model_validate(
+            await service.create_user(session, identity, principal, body)
+        )
+
     # The password stays out of the stored fingerprint: it must not be kept, even hashed fast.
-    request_fingerprint = fingerprint(
-        "POST", f"{API_PREFIX}/users", body.model_dump(mode="json", exclude={"password"})
+    return await idempotency.create_once(
+        session,
+        request,
+        principal.subject,
+        idempotency_key,
+        body,
+        create,
+        secret_fields={"password"},
+        location=lambda created: f"{API_PREFIX}/users/{created['id']}",
     )
-    if idempotency_key is not None:
-        stored = await idempotency.replay(
-            session, principal.subject, idempotency_key, request_fingerprint
-        )
-        if stored is not None:
-            return _user_response(stored.body, stored.status_code)
-    user = await service.create_user(session, identity, principal, body)
-    created = UserRead.model_validate(user).model_dump(mode="json")
-    if idempotency_key is not None:
-        await idempotency.remember(
-            session, principal.subject, idempotency_key, request_fingerprint, 201, created
-        )
-    return _user_response(created, 201)
 
 
 @users_router.get(

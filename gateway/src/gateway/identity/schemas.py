@@ -7,34 +7,18 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared import reference
+from gateway.identity.models import EMAIL_MAX_LENGTH
+from shared.fields import Distinct, Email, RegionCode, text
 from shared.principal import Role
 
-EMAIL_MAX_LENGTH = 320
 PASSWORD_FIELD_MAX_LENGTH = 1024
 
-
-def _known_region(code: str) -> str:
-    if code not in reference.region_codes():
-        raise ValueError(f"'{code}' is not a region code (see /api/v1/reference/regions)")
-    return code
-
-
-def _distinct(values: list[str]) -> list[str]:
-    return sorted(set(values))
-
-
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$"), AfterValidator(_known_region)]
-Regions = Annotated[list[RegionCode], AfterValidator(_distinct)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, max_length=EMAIL_MAX_LENGTH, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Regions and scopes are sets of permissions: a duplicate is refused (shared.fields.Distinct),
+# and they are kept in one canonical order so two equal sets always read the same.
+Regions = Annotated[list[RegionCode], Distinct, AfterValidator(sorted)]
+FullName = Annotated[str, text(200)]
 Password = Annotated[str, Field(min_length=1, max_length=PASSWORD_FIELD_MAX_LENGTH)]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -145,12 +129,8 @@ class ClientScope(StrEnum):
     NETWORK_WRITE = "network:write"
 
 
-def _distinct_scopes(scopes: list[ClientScope]) -> list[ClientScope]:
-    return sorted(set(scopes))
-
-
-Scopes = Annotated[list[ClientScope], Field(min_length=1), AfterValidator(_distinct_scopes)]
-ClientRegions = Annotated[list[RegionCode], Field(min_length=1), AfterValidator(_distinct)]
+Scopes = Annotated[list[ClientScope], Field(min_length=1), Distinct, AfterValidator(sorted)]
+ClientRegions = Annotated[list[RegionCode], Field(min_length=1), Distinct, AfterValidator(sorted)]
 
 
 class ApiClientCreate(Input):

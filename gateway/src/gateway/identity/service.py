@@ -44,7 +44,7 @@ from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.pagination import PageParams
 from shared.principal import Principal
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import FieldProblem, ProblemError, conflict, invalid, not_found
 
 logger = logging.getLogger("kafaat.gateway.identity")
 
@@ -280,10 +280,6 @@ def _manager_scope(principal: Principal) -> ManagementScope:
     return scope
 
 
-def _not_found(user_id: UUID) -> ProblemError:
-    return ProblemError(404, f"No person has the id {user_id}.", slug="not-found")
-
-
 def _check_scope(manager: ManagementScope, scope: UserScope) -> None:
     problems = scope_problems(scope)
     if problems:
@@ -303,11 +299,11 @@ def _check_scope(manager: ManagementScope, scope: UserScope) -> None:
 
 
 def _email_taken(email: str) -> ProblemError:
-    return ProblemError(
-        409,
+    return conflict(
         f"A person with the email {email} exists already.",
         slug="email-taken",
-        errors=[FieldProblem(field="body.email", reason="already used")],
+        field="email",
+        reason="already used",
     )
 
 
@@ -399,7 +395,7 @@ async def get_user(session: AsyncSession, principal: Principal, user_id: UUID) -
     user = await repository.get_user(session, user_id)
     # Someone outside the caller's scope answers like someone who does not exist.
     if user is None or not manager.covers(_scope_of(user)):
-        raise _not_found(user_id)
+        raise not_found("person", user_id)
     return user
 
 
@@ -417,13 +413,7 @@ async def update_user(
     changes = data.model_dump(exclude_unset=True)
     for field in ("email", "full_name", "role", "regions", "active", "password"):
         if field in changes and changes[field] is None:
-            raise ProblemError(
-                422,
-                f"{field} cannot be null.",
-                slug="validation",
-                title="Invalid request",
-                errors=[FieldProblem(field=f"body.{field}", reason="cannot be null")],
-            )
+            raise invalid([(field, "cannot be null")])
     scope_fields = {"role", "regions", "active", *ORGANISATION_FIELDS}
     if str(user.id) == principal.subject and scope_fields & changes.keys():
         raise ProblemError(
@@ -469,19 +459,9 @@ async def update_user(
 # --- client systems ---------------------------------------------------------------------------
 
 
-def _client_not_found(client_id: UUID) -> ProblemError:
-    return ProblemError(404, f"No API client has the id {client_id}.", slug="not-found")
-
-
 def _check_future(expires_at: datetime | None) -> None:
     if expires_at is not None and expires_at <= utcnow():
-        raise ProblemError(
-            422,
-            "expires_at must be in the future.",
-            slug="validation",
-            title="Invalid request",
-            errors=[FieldProblem(field="body.expires_at", reason="must be in the future")],
-        )
+        raise invalid([("expires_at", "must be in the future")])
 
 
 async def create_client(
@@ -516,7 +496,7 @@ async def list_clients(
 async def get_client(session: AsyncSession, client_id: UUID) -> ApiClient:
     client = await repository.get_client(session, client_id)
     if client is None:
-        raise _client_not_found(client_id)
+        raise not_found("API client", client_id)
     return client
 
 
@@ -528,13 +508,7 @@ async def update_client(
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "scopes", "regions", "active"):
         if field in changes and changes[field] is None:
-            raise ProblemError(
-                422,
-                f"{field} cannot be null.",
-                slug="validation",
-                title="Invalid request",
-                errors=[FieldProblem(field=f"body.{field}", reason="cannot be null")],
-            )
+            raise invalid([(field, "cannot be null")])
     if "expires_at" in changes:
         _check_future(changes["expires_at"])
         client.expires_at = changes["expires_at"]

@@ -9,19 +9,16 @@ records. Every record belongs to its provider, and through it to the provider's 
 - API clients with the ``offers:write`` scope see, edit and publish in their regions;
 - admins see, edit and publish everything.
 
-A record outside the caller's scope answers 404, exactly like a missing one.
+A record outside the caller's scope answers 404, exactly like a missing one. The same scope
+filters lists: ``offers.repository`` turns an :class:`Access` into a WHERE clause.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
-
-from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_
 
 from offers.vocabulary import PublicationStatus
 from shared.principal import Principal, Role
-from shared.problems import FieldProblem, ProblemError
 
 READ_SCOPE = "offers:read"
 WRITE_SCOPE = "offers:write"
@@ -62,49 +59,3 @@ class Access:
 
     def may_see(self, status: str, region: str, provider_id: UUID | None) -> bool:
         return status == PublicationStatus.PUBLISHED or self.may_edit(region, provider_id)
-
-    def visible(
-        self,
-        status: SQLColumnExpression[Any],
-        region: SQLColumnExpression[Any],
-        provider: SQLColumnExpression[Any],
-    ) -> ColumnElement[bool] | None:
-        """A WHERE clause keeping the visible rows, or None when everything is visible."""
-        if self.everything:
-            return None
-        clauses: list[ColumnElement[bool]] = [status == PublicationStatus.PUBLISHED.value]
-        if self.regions:
-            clauses.append(region.in_(sorted(self.regions)))
-        if self.provider_id is not None:
-            clauses.append(provider == self.provider_id)
-        return or_(*clauses) if len(clauses) > 1 else clauses[0]
-
-    def editable(
-        self, region: SQLColumnExpression[Any], provider: SQLColumnExpression[Any]
-    ) -> ColumnElement[bool] | None:
-        """A WHERE clause keeping the editable rows, or None when everything is editable."""
-        if self.everything:
-            return None
-        clauses: list[ColumnElement[bool]] = []
-        if self.regions:
-            clauses.append(region.in_(sorted(self.regions)))
-        if self.provider_id is not None:
-            clauses.append(provider == self.provider_id)
-        if not clauses:
-            return false()
-        return or_(*clauses) if len(clauses) > 1 else clauses[0]
-
-
-def not_found(kind: str, record_id: object) -> ProblemError:
-    return ProblemError(404, f"No {kind} has the id '{record_id}'.", slug="not-found")
-
-
-def out_of_scope(field: str, reason: str) -> ProblemError:
-    """A reference (``provider_id``, ``region``…) the caller may not write to: 422 on the field."""
-    return ProblemError(
-        422,
-        f"The field '{field}' is outside what you may change: {reason}",
-        slug="validation",
-        title="Invalid request",
-        errors=[FieldProblem(field=f"body.{field}", reason=reason, code="out_of_scope")],
-    )

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from offers.exchange.formats import FileFormat
+from offers.exchange.pipeline import ImportConflict, Importer, rows_of
 from offers.exchange.schemas import ImportMode, ImportReport
-from offers.exchange.service import ImportConflict, Importer, rows_of
 from offers.settings import Settings
 from shared.cli import service_cli
 from shared.db import create_engine, create_sessionmaker

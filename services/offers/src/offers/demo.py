@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from offers.exchange.formats import FileFormat
+from offers.exchange.pipeline import Importer, rows_of
 from offers.exchange.schemas import ImportMode, ImportReport
-from offers.exchange.service import Importer, rows_of
+from offers.providers import service as providers_service
 from offers.providers.models import Provider
+from offers.vocabulary import PublicationStatus
 from shared.db import create_engine, create_sessionmaker, utcnow
 from shared.principal import Principal, Role
 
@@ -408,25 +409,19 @@ async def _lines() -> AsyncIterator[bytes]:
 async def _reserve_demo_provider_id(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """Create the demo account's provider under its fixed id (the import, which gives new records
     new ids, then fills it in)."""
-    async with sessionmaker() as session:
-        exists = await session.scalar(select(Provider.id).where(Provider.id == DEMO_PROVIDER_ID))
-        if exists is None:
-            now = utcnow()
-            session.add(
-                Provider(
-                    id=DEMO_PROVIDER_ID,
-                    name="Institut (démo)",
-                    name_key="institut demo",
-                    kind="public_institute",
-                    region="01",
-                    status="draft",
-                    source=SOURCE,
-                    external_id=DEMO_PROVIDER_EXTERNAL_ID,
-                    created_at=now,
-                    updated_at=now,
-                )
+    async with sessionmaker() as db:
+        if await providers_service.get(db, DEMO_PROVIDER_ID) is None:
+            values = {"name": "Institut (démo)", "kind": "public_institute", "region": "01"}
+            row = providers_service.new_row(
+                values,
+                provider_id=DEMO_PROVIDER_ID,
+                source=SOURCE,
+                external_id=DEMO_PROVIDER_EXTERNAL_ID,
+                status=PublicationStatus.DRAFT.value,
+                now=utcnow(),
             )
-            await session.commit()
+            db.add(Provider(**row))
+            await db.commit()
 
 
 async def load(database_url: str) -> ImportReport:

@@ -8,15 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from offers.catalogue.router import router as offers_router
-from offers.database import plan_every_query
 from offers.exchange.router import router as exchange_router
 from offers.providers.router import router as providers_router
 from offers.sessions.router import router as sessions_router
 from offers.settings import Settings
 from offers.stats.router import router as stats_router
 from shared.app import create_service_app
+from shared.db import plan_every_query
 
 SERVICE = "offers"
+# Any order: ids are typed in the paths, so /v1/offers/export is never an offer id.
+ROUTERS = [providers_router, exchange_router, offers_router, sessions_router, stats_router]
 
 
 @asynccontextmanager
@@ -34,7 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "of the training offer of every region."
         ),
         settings=settings or Settings(),
-        # Exchange before offers: /v1/offers/export must not be read as an offer id.
-        routers=[providers_router, exchange_router, offers_router, sessions_router, stats_router],
+        routers=ROUTERS,
         extra_lifespan=_lifespan,
     )

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from offers.catalogue.models import Offer
 from offers.exchange.formats import FileFormat
+from offers.exchange.pipeline import Importer, rows_of
 from offers.exchange.schemas import ImportMode
-from offers.exchange.service import Importer, rows_of
 from offers.providers.models import Provider
 from offers.sessions.models import TrainingSession
 from shared.db import create_sessionmaker

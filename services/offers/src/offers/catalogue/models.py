@@ -21,12 +21,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from offers.database import Base
-from offers.types import CodeList
+from shared.columns import CodeList
 from shared.db import UTCDateTime, utcnow
 
 # ``next_start_date`` of an offer without an upcoming session: keyset pagination needs a value
 # that sorts, and such offers come last when sorting by start date.
 NO_UPCOMING_SESSION = date(9999, 12, 31)
+# Columns derived from the offer's titles and its provider (see ``catalogue.summary``)…
+TEXT_DERIVED = ("region", "province", "title_key", "search_text")
+# …and from its sessions.
+SESSION_DERIVED = ("next_start_date", "last_start_date", "quality_base", "quality_gaps")
+DERIVED = TEXT_DERIVED + SESSION_DERIVED
 
 
 class Offer(Base):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -10,46 +11,27 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Select,
-    SQLColumnExpression,
-    String,
     Table,
     and_,
     exists,
     func,
-    or_,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from offers.access import Access
 from offers.catalogue import quality
-from offers.catalogue.models import Offer
-from offers.catalogue.schemas import OfferSort
+from offers.catalogue.models import DERIVED, Offer
+from offers.catalogue.schemas import OfferQuery, OfferSort
+from offers.providers.models import Provider
+from offers.repository import only_visible, public_clause, search_clauses
 from offers.sessions.models import TrainingSession
-from offers.text import contains_pattern, search_terms
-from offers.types import contains_code
-from offers.vocabulary import PublicationStatus, SessionStatus, TargetPublic
-from shared.pagination import PageParams, SortKey, paginate
+from offers.vocabulary import PublicationStatus, SessionStatus
+from shared import bulk
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 
-
-@dataclass(frozen=True)
-class OfferFilters:
-    q: str | None = None
-    region: str | None = None
-    province: str | None = None
-    sector: str | None = None
-    isced: str | None = None
-    mode: str | None = None
-    public: str | None = None
-    free: bool | None = None
-    starts_after: date | None = None
-    starts_before: date | None = None
-    has_seats: bool | None = None
-    provider_id: UUID | None = None
-    min_quality: int | None = None
-    updated_since: datetime | None = None
-    status: str | None = None
+offer_table = cast(Table, Offer.__table__)
 
 
 SORT_KEYS: dict[OfferSort, list[SortKey]] = {
@@ -61,20 +43,6 @@ SORT_KEYS: dict[OfferSort, list[SortKey]] = {
         SortKey(Offer.id, descending=True),
     ],
 }
-
-
-def search_clauses(q: str | None, column: SQLColumnExpression[str]) -> list[ColumnElement[bool]]:
-    """Every folded word of ``q`` appears in the folded ``column``."""
-    return [column.like(contains_pattern(term)) for term in search_terms(q or "")]
-
-
-def public_clause(column: Any, public: str) -> ColumnElement[bool]:
-    """Offers meant for ``public``, or for everyone."""
-    # Compared as the stored text (``,a,b,``), not as a list of codes.
-    text = type_coerce(column, String)
-    if public == TargetPublic.ALL:
-        return text.like(contains_code(TargetPublic.ALL.value))
-    return or_(text.like(contains_code(public)), text.like(contains_code(TargetPublic.ALL.value)))
 
 
 def session_clauses(
@@ -94,24 +62,21 @@ def session_clauses(
     return clauses
 
 
-def filtered(
-    filters: OfferFilters, visible: ColumnElement[bool] | None, now: datetime
-) -> Select[Any]:
+def filtered(access: Access, filters: OfferQuery, now: datetime) -> Select[Any]:
     statement: Select[Any] = select(Offer)
-    if visible is not None:
-        statement = statement.where(visible)
-    equal = {
-        Offer.status: filters.status,
-        Offer.region: filters.region,
-        Offer.province: filters.province,
-        Offer.sector: filters.sector,
-        Offer.isced_field: filters.isced,
-        Offer.mode: filters.mode,
-        Offer.provider_id: filters.provider_id,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = only_visible(statement, access, Offer.status, Offer.region, Offer.provider_id)
+    statement = where_equal(
+        statement,
+        {
+            Offer.status: filters.status,
+            Offer.region: filters.region,
+            Offer.province: filters.province,
+            Offer.sector: filters.sector,
+            Offer.isced_field: filters.isced,
+            Offer.mode: filters.mode,
+            Offer.provider_id: filters.provider_id,
+        },
+    )
     if filters.public is not None:
         statement = statement.where(public_clause(Offer.target_publics, filters.public))
     if filters.free is not None:
@@ -138,38 +103,32 @@ def filtered(
 
 
 async def list_page(
-    session: AsyncSession,
-    filters: OfferFilters,
-    visible: ColumnElement[bool] | None,
-    sort: OfferSort,
-    page: PageParams,
-    now: datetime,
+    db: AsyncSession, access: Access, filters: OfferQuery, page: PageParams, now: datetime
 ) -> tuple[list[Offer], str | None]:
-    statement = filtered(filters, visible, now)
-    return await paginate(session, statement, SORT_KEYS[sort], page, order_name=f"offers{sort}")
+    statement = filtered(access, filters, now)
+    sort = filters.sort
+    return await paginate(db, statement, SORT_KEYS[sort], page, order_name=f"offers{sort}")
 
 
-async def get(session: AsyncSession, offer_id: UUID) -> Offer | None:
-    return await session.get(Offer, offer_id)
+async def get(db: AsyncSession, offer_id: UUID) -> Offer | None:
+    return await db.get(Offer, offer_id)
 
 
-async def exists_external_id(session: AsyncSession, source: str, external_id: str) -> bool:
+async def exists_external_id(db: AsyncSession, source: str, external_id: str) -> bool:
     statement = select(Offer.id).where(Offer.source == source, Offer.external_id == external_id)
-    return (await session.scalar(statement)) is not None
+    return (await db.scalar(statement)) is not None
 
 
-async def seats_held(session: AsyncSession, offer_id: UUID) -> int:
+async def seats_held(db: AsyncSession, offer_id: UUID) -> int:
     statement = select(func.coalesce(func.sum(TrainingSession.seats_reserved), 0)).where(
         TrainingSession.offer_id == offer_id
     )
-    return int((await session.scalar(statement)) or 0)
+    return int((await db.scalar(statement)) or 0)
 
 
-async def archive_published_of_provider(
-    session: AsyncSession, provider_id: UUID, now: datetime
-) -> None:
-    table = cast(Table, Offer.__table__)
-    await session.execute(
+async def archive_published_of_provider(db: AsyncSession, provider_id: UUID, now: datetime) -> None:
+    table = offer_table
+    await db.execute(
         update(table)
         .where(
             and_(
@@ -181,3 +140,74 @@ async def archive_published_of_provider(
             status=PublicationStatus.ARCHIVED.value, version=table.c.version + 1, updated_at=now
         )
     )
+
+
+async def count_of_provider(db: AsyncSession, provider_id: UUID) -> int:
+    statement = select(func.count()).select_from(Offer).where(Offer.provider_id == provider_id)
+    return int((await db.scalar(statement)) or 0)
+
+
+async def ids_of_providers(db: AsyncSession, provider_ids: Collection[UUID]) -> list[UUID]:
+    if not provider_ids:
+        return []
+    statement = select(Offer.id).where(bulk.among(db, Offer.provider_id, provider_ids))
+    return list((await db.scalars(statement)).all())
+
+
+async def derivation_inputs(
+    db: AsyncSession, offer_ids: Sequence[UUID], *, sessions_only: bool
+) -> Sequence[Any]:
+    """What the derived columns of these offers are computed from, with the stored values
+    (unless ``sessions_only``: then only what the session-derived columns need)."""
+    selected: list[Any] = [
+        Offer.id,
+        func.length(Offer.description).label("description_length"),
+        func.coalesce(func.length(Offer.objectives), 0).label("objectives_length"),
+        Offer.duration_hours,
+        Provider.phone.label("provider_phone"),
+        Provider.email.label("provider_email"),
+    ]
+    if not sessions_only:
+        selected += [
+            Offer.title_fr,
+            Offer.title_ar,
+            *(getattr(Offer, name) for name in DERIVED),
+            Provider.name_key.label("provider_name_key"),
+            Provider.region.label("provider_region"),
+            Provider.province.label("provider_province"),
+        ]
+    statement = (
+        select(*selected)
+        .join(Provider, Provider.id == Offer.provider_id)
+        .where(bulk.among(db, Offer.id, offer_ids))
+    )
+    return (await db.execute(statement)).all()
+
+
+async def session_dates(
+    db: AsyncSession, offer_ids: Sequence[UUID]
+) -> dict[UUID, list[quality.SessionDates]]:
+    """The dates and status of every session of these offers."""
+    rows = await db.execute(
+        select(
+            TrainingSession.offer_id,
+            TrainingSession.start_date,
+            TrainingSession.end_date,
+            TrainingSession.registration_deadline,
+            TrainingSession.status,
+        ).where(bulk.among(db, TrainingSession.offer_id, offer_ids))
+    )
+    found: dict[UUID, list[quality.SessionDates]] = defaultdict(list)
+    for row in rows:
+        found[row.offer_id].append(
+            quality.SessionDates(
+                row.start_date, row.end_date, row.registration_deadline, row.status
+            )
+        )
+    return found
+
+
+async def write_derived(db: AsyncSession, changes: Sequence[dict[str, Any]]) -> None:
+    """Write derived columns (each dict: ``id`` and the columns), leaving ``version`` and
+    ``updated_at`` alone."""
+    await bulk.update_rows(db, offer_table, changes)

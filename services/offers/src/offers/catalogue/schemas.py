@@ -6,23 +6,25 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import (
-    ExternalId,
-    IscedCode,
-    IscoCode,
-    LanguageCode,
-    SourceName,
-    distinct_list,
-    text,
-)
 from offers.vocabulary import (
     CertificationLevel,
     EntryLevel,
     OfferMode,
     PublicationStatus,
     TargetPublic,
+)
+from shared.fields import (
+    Distinct,
+    ExternalId,
+    IscedCode,
+    IscoCode,
+    LanguageCode,
+    ProvinceCode,
+    RegionCode,
+    SourceName,
+    text,
 )
 from shared.reference import Sector
 
@@ -46,14 +48,14 @@ DurationHours = Annotated[int, Field(ge=1, le=10_000, description="Total hours o
 CostMad = Annotated[
     int, Field(ge=0, le=1_000_000, description="Cost to the learner in whole dirhams; 0 is free")
 ]
-IscoGroups = Annotated[list[IscoCode], Field(max_length=10), distinct_list()]
+IscoGroups = Annotated[list[IscoCode], Field(max_length=10), Distinct]
 Languages = Annotated[
     list[LanguageCode],
     Field(max_length=6, description="ISO 639 codes: `ar`, `ary` (Darija), `zgh`, `fr`, `en`…"),
-    distinct_list(),
+    Distinct,
 ]
 TargetPublics = Annotated[
-    list[TargetPublic], Field(min_length=1, max_length=len(TargetPublic)), distinct_list()
+    list[TargetPublic], Field(min_length=1, max_length=len(TargetPublic)), Distinct
 ]
 
 
@@ -174,3 +176,45 @@ class OfferSort(StrEnum):
     TITLE = "title"
     UPDATED = "updated"  # oldest change first: delta sync
     RECENT = "-updated"  # newest change first
+
+
+class RegisterQuery(BaseModel):
+    """The filters the lists of offers and of sessions share; they combine."""
+
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Words of the French or Arabic title or of the provider's name; "
+        "accents, case and Arabic short vowels are ignored",
+    )
+    provider_id: UUID | None = None
+    province: ProvinceCode | None = None
+    sector: Sector | None = None
+    isced: IscedCode | None = None
+    mode: OfferMode | None = None
+    public: TargetPublic | None = Field(
+        default=None, description="Offers for this public or for everyone"
+    )
+    free: bool | None = Field(default=None, description="Free of charge, or paying")
+    min_quality: int | None = Field(default=None, ge=0, le=100)
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="Only records changed at or after this time"
+    )
+
+
+class OfferQuery(RegisterQuery):
+    """``GET /v1/offers``: the session filters (``starts_*``, ``has_seats``) hold for one same
+    session of the offer."""
+
+    region: RegionCode | None = Field(default=None, description="The provider's region")
+    starts_after: date | None = Field(
+        default=None, description="A session starts on or after this day"
+    )
+    starts_before: date | None = Field(
+        default=None, description="A session starts on or before this day"
+    )
+    has_seats: bool | None = Field(
+        default=None, description="A session is open with seats left (or none is)"
+    )
+    status: PublicationStatus | None = None
+    sort: OfferSort = OfferSort.START_DATE

@@ -1,56 +1,146 @@
-"""Rules on offers: scope, coherence, publication, the score shown with each offer."""
+"""Rules on offers: scope through the provider, coherence, publication, derived columns and the
+score shown with each offer.
+
+The checks and the row-building here serve the API (one offer through the ORM) and the bulk
+import (thousands through set-based writes) alike. An offer's provider is handed in by the
+caller (the providers domain sits above this one: it archives and refreshes offers).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
+from offers.access import Access
 from offers.catalogue import quality, repository, summary
 from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
-from offers.catalogue.schemas import OfferCreate, OfferRead, OfferSort, OfferUpdate
-from offers.providers import repository as providers_repository
-from offers.providers.models import Provider
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    move,
-    raise_if_invalid,
-)
+from offers.catalogue.schemas import OfferCreate, OfferQuery, OfferRead, OfferUpdate
+from offers.lifecycle import duplicate_external_id, flush_new, move, new_stamps
 from offers.vocabulary import KAFAAT_SOURCE, PublicationStatus, TargetPublic
 from shared.concurrency import check_if_match
 from shared.db import utcnow
-from shared.pagination import PageParams
-from shared.problems import ProblemError
+from shared.pagination import Page, PageParams
+from shared.problems import FieldIssue, ProblemError, not_found, out_of_scope, raise_if_invalid
+from shared.writes import apply_changes, flush_update
 
 KIND = "offer"
 # Editing these changes the derived columns (search text, quality).
 _DERIVED_INPUTS = frozenset({"title_fr", "title_ar", "description", "objectives", "duration_hours"})
+_PUBLISHED = PublicationStatus.PUBLISHED.value
+_ARCHIVED = PublicationStatus.ARCHIVED.value
 
 
-def check(values: Mapping[str, Any]) -> list[Problem]:
+class ParentProvider(Protocol):
+    """What an offer needs of its provider (an ORM object or a row read by the import)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def province(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def name_key(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Problems between fields of a whole offer record."""
-    problems: list[Problem] = []
+    issues: list[FieldIssue] = []
     publics = values.get("target_publics") or []
     if TargetPublic.ALL in publics and len(publics) > 1:
-        problems.append(("target_publics", "'all' already includes every other public"))
-    return problems
+        issues.append(("target_publics", "'all' already includes every other public"))
+    return issues
+
+
+def may_add_to(access: Access, provider: ParentProvider) -> bool:
+    """Whether the caller may add offers to ``provider`` (or change those it has)."""
+    return access.may_edit(provider.region, provider.id)
+
+
+def provider_issues(
+    provider: ParentProvider, field: str, current_provider_id: UUID | None = None
+) -> list[FieldIssue]:
+    """Why an offer cannot be written under ``provider`` (one already stored under
+    ``current_provider_id``)."""
+    issues: list[FieldIssue] = []
+    if provider.status == _ARCHIVED:
+        issues.append((field, "the provider is archived"))
+    if current_provider_id is not None and current_provider_id != provider.id:
+        issues.append((field, "an offer cannot move to another provider"))
+    return issues
+
+
+def publication_issue(status: str, provider: ParentProvider) -> FieldIssue | None:
+    """A published offer needs a published provider."""
+    if status == _PUBLISHED and provider.status != _PUBLISHED:
+        return ("status", "publish the provider before its offers")
+    return None
+
+
+def warnings(values: Mapping[str, Any]) -> list[FieldIssue]:
+    """Doubtful but acceptable values (the import reports them, the quality score counts them)."""
+    if len(values["description"]) < 100:
+        return [("description", "shorter than 100 characters")]
+    return []
+
+
+def stored_values(
+    values: Mapping[str, Any], provider: ParentProvider, status: str
+) -> dict[str, Any]:
+    """The editable columns an offer with these field values is stored with."""
+    return {**values, "provider_id": provider.id, "status": status}
+
+
+def new_row(
+    values: Mapping[str, Any],
+    *,
+    offer_id: UUID,
+    provider: ParentProvider,
+    source: str,
+    external_id: str,
+    status: str,
+    now: datetime,
+    sessions: list[quality.SessionDates] | None = None,
+) -> dict[str, Any]:
+    """Every column of a new offer, derived ones included (its only ``sessions`` are those about
+    to be written with it)."""
+    derived = summary.text_part(
+        title_fr=values["title_fr"],
+        title_ar=values["title_ar"],
+        provider_name_key=provider.name_key,
+        provider_region=provider.region,
+        provider_province=provider.province,
+    ) | summary.session_part(
+        description_length=len(values["description"]),
+        objectives_length=len(values["objectives"] or ""),
+        duration_hours=values["duration_hours"],
+        provider_phone=provider.phone,
+        provider_email=provider.email,
+        sessions=sessions or [],
+    )
+    return {
+        **stored_values(values, provider, status),
+        **derived,
+        "id": offer_id,
+        "source": source,
+        "external_id": external_id,
+        **new_stamps(status, now),
+    }
 
 
 def read_values(offer: Offer, now: datetime) -> dict[str, Any]:
     """The fields of the offer as callers see it, with today's quality score."""
-    loaded = offer.__dict__
-    values = {
-        name: loaded[name] if name in loaded else getattr(offer, name)
-        for name in _READ_FROM_COLUMNS
-    }
+    values = {name: getattr(offer, name) for name in _READ_FROM_COLUMNS}
     scored = quality.score(
         values["quality_base"],
         values["quality_gaps"],
@@ -83,132 +173,121 @@ _READ_FROM_COLUMNS = (
 )
 
 
-async def get_visible(session: AsyncSession, access: Access, offer_id: UUID) -> Offer:
-    offer = await repository.get(session, offer_id)
+async def get(db: AsyncSession, offer_id: UUID) -> Offer | None:
+    """The offer, whoever may see it (for the records that refer to it)."""
+    return await repository.get(db, offer_id)
+
+
+async def get_visible(db: AsyncSession, access: Access, offer_id: UUID) -> Offer:
+    offer = await repository.get(db, offer_id)
     if offer is None or not access.may_see(offer.status, offer.region, offer.provider_id):
         raise not_found(KIND, offer_id)
     return offer
 
 
-async def get_editable(session: AsyncSession, access: Access, offer_id: UUID) -> Offer:
-    offer = await repository.get(session, offer_id)
+async def get_editable(db: AsyncSession, access: Access, offer_id: UUID) -> Offer:
+    offer = await repository.get(db, offer_id)
     if offer is None or not access.may_edit(offer.region, offer.provider_id):
         raise not_found(KIND, offer_id)
     return offer
 
 
 async def list_offers(
-    session: AsyncSession,
-    access: Access,
-    filters: repository.OfferFilters,
-    sort: OfferSort,
-    page: PageParams,
-    now: datetime,
-) -> tuple[list[Offer], str | None]:
-    visible = access.visible(Offer.status, Offer.region, Offer.provider_id)
-    return await repository.list_page(session, filters, visible, sort, page, now)
+    db: AsyncSession, access: Access, filters: OfferQuery, page: PageParams
+) -> Page[OfferRead]:
+    now = utcnow()
+    rows, next_cursor = await repository.list_page(db, access, filters, page, now)
+    # One validation of the whole page, in pydantic's core.
+    return Page[OfferRead].model_validate(
+        {"items": [read_values(row, now) for row in rows], "next_cursor": next_cursor}
+    )
 
 
-async def editable_provider(
-    session: AsyncSession, access: Access, provider_id: UUID, field: str = "provider_id"
-) -> Provider:
-    """The provider an offer is added to, when the caller may add offers to it."""
-    provider = await providers_repository.get(session, provider_id)
-    if provider is None or not access.may_edit(provider.region, provider.id):
-        raise out_of_scope(field, "no such provider, or not one you may add offers to")
-    if provider.status == PublicationStatus.ARCHIVED:
-        raise out_of_scope(field, "the provider is archived")
-    return provider
-
-
-async def create(session: AsyncSession, access: Access, data: OfferCreate) -> Offer:
-    provider = await editable_provider(session, access, data.provider_id)
+async def create(
+    db: AsyncSession, access: Access, provider: ParentProvider | None, data: OfferCreate
+) -> Offer:
+    """Add a draft offer to ``provider`` (the one ``data.provider_id`` names, None when there is
+    none)."""
+    if provider is None or not may_add_to(access, provider):
+        raise out_of_scope("provider_id", "no provider in your scope has this id")
+    for issue in provider_issues(provider, "provider_id"):
+        raise out_of_scope(*issue)
     values = data.model_dump(exclude={"source", "external_id"})
     raise_if_invalid(check(values))
     offer_id = uuid4()
     source = data.source or KAFAAT_SOURCE
     external_id = data.external_id or str(offer_id)
-    if await repository.exists_external_id(session, source, external_id):
+    if await repository.exists_external_id(db, source, external_id):
         raise duplicate_external_id(source, external_id)
-    now = utcnow()
-    offer = Offer(
-        id=offer_id,
-        **values,
-        region=provider.region,
-        province=provider.province,
-        title_key=summary.title_key(data.title_fr),
-        search_text=summary.search_text(data.title_fr, data.title_ar, provider.name_key),
-        status=PublicationStatus.DRAFT.value,
+    row = new_row(
+        values,
+        offer_id=offer_id,
+        provider=provider,
         source=source,
         external_id=external_id,
-        created_at=now,
-        updated_at=now,
+        status=PublicationStatus.DRAFT.value,
+        now=utcnow(),
     )
-    session.add(offer)
-    await flush_insert(session, source, external_id)
-    await summary.refresh(session, [offer.id])
-    await session.refresh(offer)
+    offer = Offer(**row)
+    db.add(offer)
+    await flush_new(db, source, external_id)
     return offer
 
 
-async def update(
-    session: AsyncSession, offer: Offer, data: OfferUpdate, if_match: str | None
-) -> Offer:
+async def update(db: AsyncSession, offer: Offer, data: OfferUpdate, if_match: str | None) -> Offer:
     changes = data.model_dump(exclude_unset=True)
     merged = {name: getattr(offer, name) for name in OfferUpdate.model_fields} | changes
     raise_if_invalid(check(merged))
     if apply_changes(offer, changes, if_match):
-        await flush_update(session)
+        await flush_update(db)
         if _DERIVED_INPUTS & changes.keys():
-            await summary.refresh(session, [offer.id])
-            await session.refresh(offer)
+            await summary.refresh(db, [offer.id])
+            await db.refresh(offer)
     return offer
 
 
-async def delete(session: AsyncSession, offer: Offer, if_match: str | None) -> None:
+async def delete(db: AsyncSession, offer: Offer, if_match: str | None) -> None:
     """Delete an offer that is not published, with its sessions."""
     check_if_match(if_match, offer.version)
     if offer.status == PublicationStatus.PUBLISHED:
         raise ProblemError(
             409, "A published offer is archived, not deleted.", slug="offer-published"
         )
-    if await repository.seats_held(session, offer.id):
+    if await repository.seats_held(db, offer.id):
         raise ProblemError(
             409,
             "Seats are reserved in sessions of this offer; release them first.",
             slug="seats-reserved",
         )
-    await session.delete(offer)
-    await flush_update(session)
+    await db.delete(offer)
+    await flush_update(db)
 
 
 async def publish(
-    session: AsyncSession, access: Access, offer: Offer, if_match: str | None
+    db: AsyncSession,
+    access: Access,
+    offer: Offer,
+    provider: ParentProvider | None,
+    if_match: str | None,
 ) -> Offer:
+    """Publish ``offer`` of ``provider`` (its own, as loaded by the caller)."""
     _require_publisher(access, offer)
-    provider = await providers_repository.get(session, offer.provider_id)
-    if provider is None or provider.status != PublicationStatus.PUBLISHED:
+    if provider is None or publication_issue(_PUBLISHED, provider) is not None:
         raise ProblemError(
             409,
             "The offer's provider is not published; publish the provider first.",
             slug="provider-not-published",
         )
     move(offer, PublicationStatus.PUBLISHED, if_match, KIND)
-    await flush_update(session)
+    await flush_update(db)
     return offer
 
 
-async def archive(
-    session: AsyncSession, access: Access, offer: Offer, if_match: str | None
-) -> Offer:
+async def archive(db: AsyncSession, access: Access, offer: Offer, if_match: str | None) -> Offer:
     _require_publisher(access, offer)
     move(offer, PublicationStatus.ARCHIVED, if_match, KIND)
-    await flush_update(session)
+    await flush_update(db)
     return offer
-
-
-async def archive_all_of_provider(session: AsyncSession, provider_id: UUID) -> None:
-    await repository.archive_published_of_provider(session, provider_id, utcnow())
 
 
 def _require_publisher(access: Access, offer: Offer) -> None:
@@ -218,3 +297,30 @@ def _require_publisher(access: Access, offer: Offer) -> None:
             "Only the coordinators of its region may publish or archive an offer.",
             slug="forbidden",
         )
+
+
+# --- what the domains above (providers, sessions, the import) ask of offers -------------------
+
+
+async def archive_all_of_provider(db: AsyncSession, provider_id: UUID) -> None:
+    await repository.archive_published_of_provider(db, provider_id, utcnow())
+
+
+async def count_of_provider(db: AsyncSession, provider_id: UUID) -> int:
+    return await repository.count_of_provider(db, provider_id)
+
+
+async def ids_of_providers(db: AsyncSession, provider_ids: Collection[UUID]) -> list[UUID]:
+    return await repository.ids_of_providers(db, provider_ids)
+
+
+async def refresh_derived(
+    db: AsyncSession, offer_ids: Collection[UUID], *, sessions_only: bool = False
+) -> None:
+    """Recompute the derived columns of these offers (see :func:`summary.refresh`)."""
+    await summary.refresh(db, offer_ids, sessions_only=sessions_only)
+
+
+async def refresh_of_providers(db: AsyncSession, provider_ids: Sequence[UUID]) -> None:
+    """Recompute the derived columns of every offer of these providers (renamed, moved…)."""
+    await summary.refresh(db, await repository.ids_of_providers(db, provider_ids))

@@ -3,36 +3,26 @@ the provider's place, the folded search text and title, the next and last sessio
 the stored part of the quality score.
 
 They are written with a Core UPDATE that leaves ``version`` and ``updated_at`` alone: they are not
-editable content, so deriving them must not make an editor's ``If-Match`` stale.
+editable content, so deriving them must not make an editor's ``If-Match`` stale. The same
+functions compute them for one offer of the API and for the thousands of an import.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers import bulk
-from offers.catalogue import quality
-from offers.catalogue.models import NO_UPCOMING_SESSION, Offer
-from offers.providers.models import Provider
-from offers.sessions.models import TrainingSession
-from offers.text import fold
+from offers.catalogue import quality, repository
+from offers.catalogue.models import DERIVED, NO_UPCOMING_SESSION, SESSION_DERIVED
 from offers.vocabulary import UPCOMING_SESSION_STATUSES, SessionStatus
+from shared.text import fold
 
 CHUNK = 500
-# Derived from the offer's titles and its provider.
-TEXT_DERIVED = ("region", "province", "title_key", "search_text")
-# Derived from the sessions too.
-SESSION_DERIVED = ("next_start_date", "last_start_date", "quality_base", "quality_gaps")
-DERIVED = TEXT_DERIVED + SESSION_DERIVED
-
-_offer_table = cast(Table, Offer.__table__)
+TITLE_KEY_LENGTH = 300
 
 
 def search_text(title_fr: str, title_ar: str | None, provider_name_key: str) -> str:
@@ -46,7 +36,7 @@ def _search_text(title_fr_key: str, title_ar: str | None, provider_name_key: str
 
 
 def title_key(title_fr: str) -> str:
-    return fold(title_fr)[:300]
+    return fold(title_fr)[:TITLE_KEY_LENGTH]
 
 
 def _chunks(ids: Collection[UUID]) -> Iterator[list[UUID]]:
@@ -56,7 +46,7 @@ def _chunks(ids: Collection[UUID]) -> Iterator[list[UUID]]:
 
 
 async def refresh(
-    session: AsyncSession, offer_ids: Collection[UUID], *, sessions_only: bool = False
+    db: AsyncSession, offer_ids: Collection[UUID], *, sessions_only: bool = False
 ) -> None:
     """Recompute the derived columns of ``offer_ids`` (flushed rows) and write them.
 
@@ -65,50 +55,12 @@ async def refresh(
     recomputed and only offers whose values moved are written (renaming a provider touches all
     its offers, most often for nothing).
 
-    ORM objects of these offers held by ``session`` must be refreshed before being read again.
+    ORM objects of these offers held by ``db`` must be refreshed before being read again.
     """
     names = SESSION_DERIVED if sessions_only else DERIVED
     for chunk in _chunks(offer_ids):
-        selected: list[Any] = [
-            Offer.id,
-            func.length(Offer.description).label("description_length"),
-            func.coalesce(func.length(Offer.objectives), 0).label("objectives_length"),
-            Offer.duration_hours,
-            Provider.phone.label("provider_phone"),
-            Provider.email.label("provider_email"),
-        ]
-        if not sessions_only:
-            selected += [
-                Offer.title_fr,
-                Offer.title_ar,
-                *(getattr(Offer, name) for name in DERIVED),
-                Provider.name_key.label("provider_name_key"),
-                Provider.region.label("provider_region"),
-                Provider.province.label("provider_province"),
-            ]
-        offers = (
-            await session.execute(
-                select(*selected)
-                .join(Provider, Provider.id == Offer.provider_id)
-                .where(bulk.among(session, Offer.id, chunk))
-            )
-        ).all()
-        sessions: dict[UUID, list[quality.SessionDates]] = defaultdict(list)
-        rows = await session.execute(
-            select(
-                TrainingSession.offer_id,
-                TrainingSession.start_date,
-                TrainingSession.end_date,
-                TrainingSession.registration_deadline,
-                TrainingSession.status,
-            ).where(bulk.among(session, TrainingSession.offer_id, chunk))
-        )
-        for row in rows:
-            sessions[row.offer_id].append(
-                quality.SessionDates(
-                    row.start_date, row.end_date, row.registration_deadline, row.status
-                )
-            )
+        offers = await repository.derivation_inputs(db, chunk, sessions_only=sessions_only)
+        sessions = await repository.session_dates(db, chunk)
         changes = []
         for offer in offers:
             derived = session_part(
@@ -130,7 +82,7 @@ async def refresh(
                 if all(getattr(offer, name) == derived[name] for name in names):
                     continue
             changes.append({"id": offer.id, **{name: derived[name] for name in names}})
-        await bulk.update_rows(session, _offer_table, changes)
+        await repository.write_derived(db, changes)
 
 
 def text_part(
@@ -145,7 +97,7 @@ def text_part(
     return {
         "region": provider_region,
         "province": provider_province,
-        "title_key": folded_title[:300],
+        "title_key": folded_title[:TITLE_KEY_LENGTH],
         "search_text": _search_text(folded_title, title_ar, provider_name_key),
     }
 
@@ -176,8 +128,3 @@ def session_part(
         "quality_base": base,
         "quality_gaps": [gap.as_dict() for gap in gaps],
     }
-
-
-async def refresh_provider_offers(session: AsyncSession, provider_id: UUID) -> None:
-    ids = (await session.scalars(select(Offer.id).where(Offer.provider_id == provider_id))).all()
-    await refresh(session, ids)

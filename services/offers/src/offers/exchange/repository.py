@@ -1,4 +1,10 @@
-"""Every SQL query of the bulk import and the exports."""
+"""Every SQL query of the bulk import and the exports.
+
+They read the tables of providers, offers and sessions a few thousand rows at a time (by
+external key, by id, or streamed for an export): set-based reads that the domains' one-record
+repositories do not offer. What the rows mean stays the domains' business: the pipeline hands
+each row to the domain's service.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,14 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Table, select, text
+from sqlalchemy import Row, Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers import bulk
 from offers.catalogue.models import Offer
 from offers.providers.models import Provider
 from offers.sessions.models import TrainingSession
 from offers.vocabulary import PublicationStatus
+from shared import bulk
 
 provider_table = cast(Table, Provider.__table__)
 offer_table = cast(Table, Offer.__table__)
@@ -26,7 +32,7 @@ ExternalKey = tuple[str, str]
 
 
 async def by_external_keys(
-    session: AsyncSession,
+    db: AsyncSession,
     table: Table,
     keys: Collection[ExternalKey],
     columns: Sequence[str] | None = None,
@@ -38,20 +44,20 @@ async def by_external_keys(
     found: dict[ExternalKey, Row[Any]] = {}
     for source, external_ids in by_source.items():
         statement = _select(table, columns).where(
-            table.c.source == source, bulk.among(session, table.c.external_id, external_ids)
+            table.c.source == source, bulk.among(db, table.c.external_id, external_ids)
         )
-        for row in (await session.execute(statement)).all():
+        for row in (await db.execute(statement)).all():
             found[(row.source, row.external_id)] = row
     return found
 
 
 async def by_ids(
-    session: AsyncSession, table: Table, ids: Collection[UUID], columns: Sequence[str] | None = None
+    db: AsyncSession, table: Table, ids: Collection[UUID], columns: Sequence[str] | None = None
 ) -> dict[UUID, Row[Any]]:
     if not ids:
         return {}
-    statement = _select(table, columns).where(bulk.among(session, table.c.id, ids))
-    return {row.id: row for row in (await session.execute(statement)).all()}
+    statement = _select(table, columns).where(bulk.among(db, table.c.id, ids))
+    return {row.id: row for row in (await db.execute(statement)).all()}
 
 
 def _select(table: Table, columns: Sequence[str] | None) -> Select[Any]:
@@ -59,29 +65,6 @@ def _select(table: Table, columns: Sequence[str] | None) -> Select[Any]:
         return select(table)
     names = dict.fromkeys(["id", "source", "external_id", *columns])
     return select(*(table.c[name] for name in names))
-
-
-async def offer_ids_of_providers(
-    session: AsyncSession, provider_ids: Collection[UUID]
-) -> list[UUID]:
-    if not provider_ids:
-        return []
-    statement = select(offer_table.c.id).where(
-        bulk.among(session, offer_table.c.provider_id, provider_ids)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def refresh_statistics(session: AsyncSession, tables: Collection[Table]) -> None:
-    """Let PostgreSQL's planner know how big these tables have become during a bulk load.
-
-    Without it, a first import into empty tables looks up each batch's external ids with
-    sequential scans (the planner still believes the tables empty), so every batch costs more
-    than the one before. ANALYZE inside the import's transaction counts its own new rows.
-    """
-    if tables and session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(table.name for table in tables)
-        await session.execute(text(f"ANALYZE {names}"))
 
 
 def _published_since(
@@ -93,16 +76,14 @@ def _published_since(
 
 
 async def stream_published(
-    session: AsyncSession, updated_since: datetime | None
+    db: AsyncSession, updated_since: datetime | None
 ) -> AsyncIterator[tuple[str, Mapping[str, Any]]]:
     """Published providers, then published offers, then their sessions: an order a re-import
     can follow, each referring to records already read."""
     providers = select(provider_table).where(
         provider_table.c.status == PublicationStatus.PUBLISHED.value
     )
-    async for row in await session.stream(
-        _published_since(providers, provider_table, updated_since)
-    ):
+    async for row in await db.stream(_published_since(providers, provider_table, updated_since)):
         yield "provider", row._mapping
     offers = (
         select(
@@ -113,7 +94,7 @@ async def stream_published(
         .join(provider_table, provider_table.c.id == offer_table.c.provider_id)
         .where(offer_table.c.status == PublicationStatus.PUBLISHED.value)
     )
-    async for row in await session.stream(_published_since(offers, offer_table, updated_since)):
+    async for row in await db.stream(_published_since(offers, offer_table, updated_since)):
         yield "offer", row._mapping
     sessions = (
         select(
@@ -124,5 +105,5 @@ async def stream_published(
         .join(offer_table, offer_table.c.id == session_table.c.offer_id)
         .where(offer_table.c.status == PublicationStatus.PUBLISHED.value)
     )
-    async for row in await session.stream(_published_since(sessions, session_table, updated_since)):
+    async for row in await db.stream(_published_since(sessions, session_table, updated_since)):
         yield "session", row._mapping

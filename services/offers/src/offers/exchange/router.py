@@ -10,23 +10,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
 
-from offers.access import EDITOR_ROLES, WRITE_SCOPE, Access
-from offers.catalogue import service as catalogue_service
-from offers.exchange import jsonld, service
+from offers.dependencies import Editor, Reader
+from offers.exchange import export, pipeline, problems
 from offers.exchange.formats import MEDIA_TYPES, FileFormat, format_of_media_type
 from offers.exchange.schemas import ImportMode, ImportReport
-from offers.fields import SourceName
-from offers.providers import repository as providers_repository
-from offers.sessions import repository as sessions_repository
 from shared.db import SessionDep
-from shared.policy import require
-from shared.principal import Principal
-from shared.problems import FieldProblem, ProblemError, problem_responses
+from shared.fields import SourceName
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/offers", tags=["exchange"])
-
-Reader = Annotated[Principal, require(anonymous=True)]
-Importer = Annotated[Principal, require(roles=EDITOR_ROLES, scopes={WRITE_SCOPE})]
 
 _FILE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -49,7 +41,7 @@ _FILE_BODY: dict[str, Any] = {
 )
 async def import_records(
     request: Request,
-    principal: Importer,
+    access: Editor,
     file_format: Annotated[
         FileFormat | None,
         Query(alias="format", description="Read from the Content-Type when left out"),
@@ -66,23 +58,20 @@ async def import_records(
     `keep_valid` mode the good rows are written and the bad ones reported."""
     chosen = file_format or format_of_media_type(request.headers.get("content-type"))
     if chosen is None:
-        raise ProblemError(
-            422,
-            "Say which format the file is in: format=csv or format=jsonl, or a Content-Type "
-            "of text/csv or application/x-ndjson.",
-            slug="validation",
-            title="Invalid request",
-            errors=[FieldProblem(field="query.format", reason="unknown file format")],
-        )
-    importer = service.Importer(
-        request.app.state.sessionmaker, principal, mode=mode, dry_run=dry_run, default_source=source
+        raise problems.unknown_format()
+    importer = pipeline.Importer(
+        request.app.state.sessionmaker,
+        access.principal,
+        mode=mode,
+        dry_run=dry_run,
+        default_source=source,
     )
     try:
-        report = await importer.run(service.rows_of(chosen, request.stream()))
-    except service.ImportConflict as exc:
-        raise service.conflict_problem() from exc
-    if report.error_count and mode is ImportMode.ALL_OR_NOTHING and not dry_run:
-        raise service.import_problem(report)
+        report = await importer.run(pipeline.rows_of(chosen, request.stream()))
+    except pipeline.ImportConflict as exc:
+        raise problems.import_conflict() from exc
+    if report.rejected:
+        raise problems.import_rejected(report)
     return JSONResponse(report.model_dump(mode="json"))
 
 
@@ -100,14 +89,14 @@ async def import_records(
 )
 async def export_records(
     request: Request,
-    principal: Reader,
+    access: Reader,
     file_format: Annotated[FileFormat, Query(alias="format")] = FileFormat.JSONL,
     updated_since: Annotated[
         AwareDatetime | None, Query(description="Only records changed at or after this time")
     ] = None,
 ) -> StreamingResponse:
     """Every published record, streamed: providers, then offers, then their sessions."""
-    lines = service.export_lines(request.app.state.sessionmaker, file_format, updated_since)
+    lines = export.export_lines(request.app.state.sessionmaker, file_format, updated_since)
     filename = f"kafaat-offers.{file_format.value}"
     return StreamingResponse(
         lines,
@@ -117,7 +106,7 @@ async def export_records(
 
 
 @router.get(
-    "/{offer_id}/jsonld",
+    "/{offer_id:uuid}/jsonld",
     name="jsonld",
     response_class=JSONResponse,
     responses={
@@ -125,11 +114,7 @@ async def export_records(
         **problem_responses(404),
     },
 )
-async def offer_jsonld(offer_id: UUID, session: SessionDep, principal: Reader) -> JSONResponse:
+async def offer_jsonld(offer_id: UUID, db: SessionDep, access: Reader) -> JSONResponse:
     """One offer and its sessions as a schema.org `EducationalOccupationalProgram`."""
-    offer = await catalogue_service.get_visible(session, Access(principal), offer_id)
-    provider = await providers_repository.get(session, offer.provider_id)
-    assert provider is not None  # the foreign key guarantees it
-    sessions = await sessions_repository.of_offer(session, offer.id)
-    document = jsonld.offer_document(offer, provider, sessions)
+    document = await export.offer_document(db, access, offer_id)
     return JSONResponse(document, media_type="application/ld+json")

@@ -9,10 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from offers.catalogue.schemas import OfferCreate
-from offers.fields import ExternalId, SourceName
 from offers.providers.schemas import ProviderCreate
 from offers.sessions.schemas import SessionCreate
 from offers.vocabulary import PublicationStatus
+from shared.fields import ExternalId, SourceName
 
 # Rows hold plain values (enums as their strings): they are compared with stored rows and
 # written with set-based statements.
@@ -111,3 +111,10 @@ class ImportReport(BaseModel):
     issues_truncated: bool = Field(
         default=False, description="More issues than listed (the counts are complete)"
     )
+
+    @property
+    def rejected(self) -> bool:
+        """An all-or-nothing import that found errors, and so wrote nothing."""
+        return (
+            self.mode is ImportMode.ALL_OR_NOTHING and bool(self.error_count) and not self.dry_run
+        )

@@ -17,7 +17,7 @@ class Provider(Base):
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=uuid4)
     name: Mapped[str] = mapped_column(String(200))
-    # Folded name (see offers.text.fold): sort order and search.
+    # Folded name (see shared.text.fold): sort order and search.
     name_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     legal_id: Mapped[str | None] = mapped_column(String(64))

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.catalogue.models import Offer
+from offers.access import Access
 from offers.providers.models import Provider
-from offers.providers.schemas import ProviderSort
-from offers.text import contains_pattern, search_terms
-from shared.pagination import PageParams, SortKey, paginate
-
-
-@dataclass(frozen=True)
-class ProviderFilters:
-    region: str | None = None
-    province: str | None = None
-    kind: str | None = None
-    status: str | None = None
-    q: str | None = None
-    updated_since: datetime | None = None
-
+from offers.providers.schemas import ProviderQuery, ProviderSort
+from offers.repository import only_visible
+from shared.pagination import PageParams, SortKey, paginate, where_equal
+from shared.text import contains_pattern, search_terms
 
 SORT_KEYS: dict[ProviderSort, list[SortKey]] = {
     ProviderSort.NAME: [SortKey(Provider.name_key), SortKey(Provider.id)],
@@ -37,42 +25,34 @@ SORT_KEYS: dict[ProviderSort, list[SortKey]] = {
 }
 
 
-async def get(session: AsyncSession, provider_id: UUID) -> Provider | None:
-    return await session.get(Provider, provider_id)
+async def get(db: AsyncSession, provider_id: UUID) -> Provider | None:
+    return await db.get(Provider, provider_id)
 
 
 async def list_page(
-    session: AsyncSession,
-    filters: ProviderFilters,
-    visible: ColumnElement[bool] | None,
-    sort: ProviderSort,
-    page: PageParams,
+    db: AsyncSession, access: Access, filters: ProviderQuery, page: PageParams
 ) -> tuple[list[Provider], str | None]:
     statement: Select[Any] = select(Provider)
-    if visible is not None:
-        statement = statement.where(visible)
-    if filters.region is not None:
-        statement = statement.where(Provider.region == filters.region)
-    if filters.province is not None:
-        statement = statement.where(Provider.province == filters.province)
-    if filters.kind is not None:
-        statement = statement.where(Provider.kind == filters.kind)
-    if filters.status is not None:
-        statement = statement.where(Provider.status == filters.status)
+    statement = only_visible(statement, access, Provider.status, Provider.region, Provider.id)
+    statement = where_equal(
+        statement,
+        {
+            Provider.region: filters.region,
+            Provider.province: filters.province,
+            Provider.kind: filters.kind,
+            Provider.status: filters.status,
+        },
+    )
     if filters.updated_since is not None:
         statement = statement.where(Provider.updated_at >= filters.updated_since)
     for term in search_terms(filters.q or ""):
         statement = statement.where(Provider.name_key.like(contains_pattern(term)))
-    return await paginate(session, statement, SORT_KEYS[sort], page, order_name=f"providers{sort}")
+    sort = filters.sort
+    return await paginate(db, statement, SORT_KEYS[sort], page, order_name=f"providers{sort}")
 
 
-async def count_offers(session: AsyncSession, provider_id: UUID) -> int:
-    statement = select(func.count()).select_from(Offer).where(Offer.provider_id == provider_id)
-    return int((await session.scalar(statement)) or 0)
-
-
-async def exists_external_id(session: AsyncSession, source: str, external_id: str) -> bool:
+async def exists_external_id(db: AsyncSession, source: str, external_id: str) -> bool:
     statement = select(Provider.id).where(
         Provider.source == source, Provider.external_id == external_id
     )
-    return (await session.scalar(statement)) is not None
+    return (await db.scalar(statement)) is not None

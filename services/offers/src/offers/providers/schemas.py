@@ -5,9 +5,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import (
+from offers.vocabulary import ProviderKind, PublicationStatus
+from shared.fields import (
     Commune,
     Email,
     ExternalId,
@@ -18,7 +19,6 @@ from offers.fields import (
     Website,
     text,
 )
-from offers.vocabulary import ProviderKind, PublicationStatus
 
 ProviderName = Annotated[str, text(200, 2)]
 LegalId = Annotated[str, text(64), Field(description="ICE, RC or other legal identifier")]
@@ -108,3 +108,17 @@ class ProviderSort(StrEnum):
     NAME = "name"
     UPDATED = "updated"  # oldest change first: delta sync
     RECENT = "-updated"  # newest change first
+
+
+class ProviderQuery(BaseModel):
+    """``GET /v1/providers``: the filters combine."""
+
+    region: RegionCode | None = None
+    province: ProvinceCode | None = None
+    kind: ProviderKind | None = None
+    status: PublicationStatus | None = None
+    q: str | None = Field(default=None, max_length=200, description="Words of the name")
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="Only records changed at or after this time"
+    )
+    sort: ProviderSort = ProviderSort.NAME

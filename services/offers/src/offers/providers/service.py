@@ -1,155 +1,222 @@
-"""Rules on providers: who may change which, what a coherent provider is, publication."""
+"""Rules on providers: who may change which, what a coherent provider is, publication.
+
+The checks and the row-building here serve the API (one provider through the ORM) and the bulk
+import (thousands through set-based writes) alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
+from offers.access import Access
 from offers.catalogue import service as catalogue_service
-from offers.catalogue import summary
-from offers.fields import province_problem
+from offers.lifecycle import duplicate_external_id, flush_new, move, new_stamps
 from offers.providers import repository
 from offers.providers.models import Provider
-from offers.providers.schemas import ProviderCreate, ProviderSort, ProviderUpdate
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    move,
-    raise_if_invalid,
-)
-from offers.text import fold
+from offers.providers.schemas import ProviderCreate, ProviderQuery, ProviderRead, ProviderUpdate
 from offers.vocabulary import KAFAAT_SOURCE, PublicationStatus
 from shared.concurrency import check_if_match
 from shared.db import utcnow
-from shared.pagination import PageParams
-from shared.problems import ProblemError
+from shared.fields import province_problem
+from shared.pagination import Page, PageParams
+from shared.problems import FieldIssue, ProblemError, not_found, out_of_scope, raise_if_invalid
+from shared.text import fold
+from shared.writes import apply_changes, flush_update
 
 KIND = "provider"
 # Changing these changes the provider's offers (place, search text, contact points).
-_SHARED_WITH_OFFERS = frozenset({"name", "region", "province", "phone", "email"})
+SHARED_WITH_OFFERS = ("name", "region", "province", "phone", "email")
+NAME_KEY_LENGTH = 200
 
 
-def check(values: Mapping[str, Any]) -> list[Problem]:
+class Placed(Protocol):
+    """What the scope rules need of a stored provider (an ORM object or an imported row)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def region(self) -> str: ...
+
+
+def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Problems between fields of a whole provider record."""
-    problems: list[Problem] = []
+    issues: list[FieldIssue] = []
     reason = province_problem(values["region"], values.get("province"))
     if reason:
-        problems.append(("province", reason))
+        issues.append(("province", reason))
     has_latitude = values.get("latitude") is not None
     if has_latitude != (values.get("longitude") is not None):
         missing = "longitude" if has_latitude else "latitude"
-        problems.append((missing, "give latitude and longitude together"))
-    return problems
+        issues.append((missing, "give latitude and longitude together"))
+    return issues
 
 
-async def get_visible(session: AsyncSession, access: Access, provider_id: UUID) -> Provider:
-    provider = await repository.get(session, provider_id)
+def scope_issues(access: Access, region: str, current: Placed | None = None) -> list[FieldIssue]:
+    """Whether the caller may write a provider in ``region``: a new one, or ``current`` (moved
+    there or not)."""
+    if current is None:
+        if access.may_edit(region, None):
+            return []
+        return [("region", "you may not add providers in this region")]
+    if not access.may_edit(current.region, current.id):
+        return [("external_id", "this provider is outside your scope")]
+    if not access.may_edit(region, current.id):
+        return [("region", "you may only move providers within your regions")]
+    return []
+
+
+def warnings(values: Mapping[str, Any]) -> list[FieldIssue]:
+    """Doubtful but acceptable values (the import reports them)."""
+    if not values.get("phone") and not values.get("email"):
+        return [("phone", "no phone number nor e-mail to contact")]
+    return []
+
+
+def name_key(name: str) -> str:
+    """The folded name: sort order and search."""
+    return fold(name)[:NAME_KEY_LENGTH]
+
+
+def stored_values(values: Mapping[str, Any], status: str) -> dict[str, Any]:
+    """The columns a provider with these field values is stored with."""
+    return {**values, "name_key": name_key(values["name"]), "status": status}
+
+
+def new_row(
+    values: Mapping[str, Any],
+    *,
+    provider_id: UUID,
+    source: str,
+    external_id: str,
+    status: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a new provider."""
+    return {
+        **stored_values(values, status),
+        "id": provider_id,
+        "source": source,
+        "external_id": external_id,
+        **new_stamps(status, now),
+    }
+
+
+def reaches_offers(current: Any, values: Mapping[str, Any]) -> bool:
+    """Whether writing ``values`` over ``current`` changes what its offers show."""
+    return any(getattr(current, name) != values[name] for name in SHARED_WITH_OFFERS)
+
+
+async def get(db: AsyncSession, provider_id: UUID) -> Provider | None:
+    """The provider, whoever may see it (for the records that refer to it)."""
+    return await repository.get(db, provider_id)
+
+
+async def get_visible(db: AsyncSession, access: Access, provider_id: UUID) -> Provider:
+    provider = await repository.get(db, provider_id)
     if provider is None or not access.may_see(provider.status, provider.region, provider.id):
         raise not_found(KIND, provider_id)
     return provider
 
 
-async def get_editable(session: AsyncSession, access: Access, provider_id: UUID) -> Provider:
-    provider = await repository.get(session, provider_id)
+async def get_editable(db: AsyncSession, access: Access, provider_id: UUID) -> Provider:
+    provider = await repository.get(db, provider_id)
     if provider is None or not access.may_edit(provider.region, provider.id):
         raise not_found(KIND, provider_id)
     return provider
 
 
 async def list_providers(
-    session: AsyncSession,
-    access: Access,
-    filters: repository.ProviderFilters,
-    sort: ProviderSort,
-    page: PageParams,
-) -> tuple[list[Provider], str | None]:
-    visible = access.visible(Provider.status, Provider.region, Provider.id)
-    return await repository.list_page(session, filters, visible, sort, page)
+    db: AsyncSession, access: Access, filters: ProviderQuery, page: PageParams
+) -> Page[ProviderRead]:
+    rows, next_cursor = await repository.list_page(db, access, filters, page)
+    return Page[ProviderRead](
+        items=[ProviderRead.model_validate(row) for row in rows], next_cursor=next_cursor
+    )
 
 
-async def create(session: AsyncSession, access: Access, data: ProviderCreate) -> Provider:
-    if not access.may_edit(data.region, None):
-        raise out_of_scope("region", "you may only add providers in your regions")
+def _raise_if_out_of_scope(issues: list[FieldIssue]) -> None:
+    if issues:
+        raise out_of_scope(*issues[0])
+
+
+async def create(db: AsyncSession, access: Access, data: ProviderCreate) -> Provider:
+    _raise_if_out_of_scope(scope_issues(access, data.region))
     values = data.model_dump(exclude={"source", "external_id"})
     raise_if_invalid(check(values))
     provider_id = uuid4()
     source = data.source or KAFAAT_SOURCE
     external_id = data.external_id or str(provider_id)
-    if await repository.exists_external_id(session, source, external_id):
+    if await repository.exists_external_id(db, source, external_id):
         raise duplicate_external_id(source, external_id)
-    now = utcnow()
-    provider = Provider(
-        id=provider_id,
-        **values,
-        name_key=fold(data.name)[:200],
-        status=PublicationStatus.DRAFT.value,
+    row = new_row(
+        values,
+        provider_id=provider_id,
         source=source,
         external_id=external_id,
-        created_at=now,
-        updated_at=now,
+        status=PublicationStatus.DRAFT.value,
+        now=utcnow(),
     )
-    session.add(provider)
-    await flush_insert(session, source, external_id)
+    provider = Provider(**row)
+    db.add(provider)
+    await flush_new(db, source, external_id)
     return provider
 
 
 async def update(
-    session: AsyncSession,
+    db: AsyncSession,
     access: Access,
     provider: Provider,
     data: ProviderUpdate,
     if_match: str | None,
 ) -> Provider:
     changes = data.model_dump(exclude_unset=True)
-    if "region" in changes and not access.may_edit(changes["region"], provider.id):
-        raise out_of_scope("region", "you may only move providers within your regions")
+    if "region" in changes:
+        _raise_if_out_of_scope(scope_issues(access, changes["region"], provider))
     merged = {name: getattr(provider, name) for name in ProviderUpdate.model_fields} | changes
     raise_if_invalid(check(merged))
     if "name" in changes:
-        changes["name_key"] = fold(changes["name"])[:200]
+        changes["name_key"] = name_key(changes["name"])
     if apply_changes(provider, changes, if_match):
-        await flush_update(session)
-        if _SHARED_WITH_OFFERS & changes.keys():
-            await summary.refresh_provider_offers(session, provider.id)
+        await flush_update(db)
+        if set(SHARED_WITH_OFFERS) & changes.keys():
+            await catalogue_service.refresh_of_providers(db, [provider.id])
     return provider
 
 
-async def delete(session: AsyncSession, provider: Provider, if_match: str | None) -> None:
+async def delete(db: AsyncSession, provider: Provider, if_match: str | None) -> None:
     check_if_match(if_match, provider.version)
-    if await repository.count_offers(session, provider.id):
+    if await catalogue_service.count_of_provider(db, provider.id):
         raise ProblemError(
             409,
             "This provider still has offers; archive it instead, or delete its offers first.",
             slug="provider-has-offers",
         )
-    await session.delete(provider)
-    await flush_update(session)
+    await db.delete(provider)
+    await flush_update(db)
 
 
 async def publish(
-    session: AsyncSession, access: Access, provider: Provider, if_match: str | None
+    db: AsyncSession, access: Access, provider: Provider, if_match: str | None
 ) -> Provider:
     _require_publisher(access, provider)
     move(provider, PublicationStatus.PUBLISHED, if_match, KIND)
-    await flush_update(session)
+    await flush_update(db)
     return provider
 
 
 async def archive(
-    session: AsyncSession, access: Access, provider: Provider, if_match: str | None
+    db: AsyncSession, access: Access, provider: Provider, if_match: str | None
 ) -> Provider:
     """Archive the provider and take its published offers offline with it."""
     _require_publisher(access, provider)
     move(provider, PublicationStatus.ARCHIVED, if_match, KIND)
-    await flush_update(session)
-    await catalogue_service.archive_all_of_provider(session, provider.id)
+    await flush_update(db)
+    await catalogue_service.archive_all_of_provider(db, provider.id)
     return provider
 
 

@@ -7,40 +7,22 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Table, case, or_, select, update
+from sqlalchemy import Select, Table, case, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
+from offers.access import Access
 from offers.catalogue import quality
 from offers.catalogue.models import Offer
-from offers.catalogue.repository import public_clause, search_clauses
+from offers.repository import only_visible, public_clause, search_clauses
 from offers.sessions.models import SeatReservation, TrainingSession
-from offers.sessions.schemas import SessionSort
+from offers.sessions.schemas import SessionQuery, SessionSort
 from offers.vocabulary import ReservationStatus, SessionStatus
-from shared.pagination import PageParams, SortKey, paginate
+from shared.pagination import PageParams, SortKey, paginate, where_equal
 
 _session_table = cast(Table, TrainingSession.__table__)
 _reservation_table = cast(Table, SeatReservation.__table__)
-
-
-@dataclass(frozen=True)
-class SessionFilters:
-    q: str | None = None
-    offer_id: UUID | None = None
-    provider_id: UUID | None = None
-    region: str | None = None
-    province: str | None = None
-    sector: str | None = None
-    isced: str | None = None
-    mode: str | None = None
-    public: str | None = None
-    free: bool | None = None
-    starts_after: date | None = None
-    starts_before: date | None = None
-    has_seats: bool | None = None
-    min_quality: int | None = None
-    updated_since: datetime | None = None
-    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,35 +52,29 @@ def _with_offer() -> Select[Any]:
     )
 
 
-async def get(session: AsyncSession, session_id: UUID) -> TrainingSession | None:
+async def get(db: AsyncSession, session_id: UUID) -> TrainingSession | None:
     statement = _with_offer().where(TrainingSession.id == session_id)
-    return (await session.scalars(statement)).one_or_none()
+    return (await db.scalars(statement)).one_or_none()
 
 
 async def list_page(
-    session: AsyncSession,
-    filters: SessionFilters,
-    visible: ColumnElement[bool] | None,
-    sort: SessionSort,
-    page: PageParams,
-    now: datetime,
+    db: AsyncSession, access: Access, filters: SessionQuery, page: PageParams, now: datetime
 ) -> tuple[list[TrainingSession], str | None]:
     statement = _with_offer()
-    if visible is not None:
-        statement = statement.where(visible)
-    equal = {
-        TrainingSession.offer_id: filters.offer_id,
-        Offer.provider_id: filters.provider_id,
-        TrainingSession.region: filters.region,
-        TrainingSession.province: filters.province,
-        Offer.sector: filters.sector,
-        Offer.isced_field: filters.isced,
-        Offer.mode: filters.mode,
-        TrainingSession.status: filters.status,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = only_visible(statement, access, Offer.status, Offer.region, Offer.provider_id)
+    statement = where_equal(
+        statement,
+        {
+            TrainingSession.offer_id: filters.offer_id,
+            Offer.provider_id: filters.provider_id,
+            TrainingSession.region: filters.region,
+            TrainingSession.province: filters.province,
+            Offer.sector: filters.sector,
+            Offer.isced_field: filters.isced,
+            Offer.mode: filters.mode,
+            TrainingSession.status: filters.status,
+        },
+    )
     if filters.public is not None:
         statement = statement.where(public_clause(Offer.target_publics, filters.public))
     if filters.free is not None:
@@ -120,35 +96,36 @@ async def list_page(
     if filters.updated_since is not None:
         statement = statement.where(TrainingSession.updated_at >= filters.updated_since)
     statement = statement.where(*search_clauses(filters.q, Offer.search_text))
-    return await paginate(session, statement, SORT_KEYS[sort], page, order_name=f"sessions{sort}")
+    sort = filters.sort
+    return await paginate(db, statement, SORT_KEYS[sort], page, order_name=f"sessions{sort}")
 
 
-async def exists_external_id(session: AsyncSession, source: str, external_id: str) -> bool:
+async def exists_external_id(db: AsyncSession, source: str, external_id: str) -> bool:
     statement = select(TrainingSession.id).where(
         TrainingSession.source == source, TrainingSession.external_id == external_id
     )
-    return (await session.scalar(statement)) is not None
+    return (await db.scalar(statement)) is not None
 
 
-async def seat_counts(session: AsyncSession, session_id: UUID) -> Any:
+async def seat_counts(db: AsyncSession, session_id: UUID) -> Any:
     statement = select(
         _session_table.c.seats_total,
         _session_table.c.seats_reserved,
         _session_table.c.status,
         _session_table.c.registration_deadline,
     ).where(_session_table.c.id == session_id)
-    return (await session.execute(statement)).one_or_none()
+    return (await db.execute(statement)).one_or_none()
 
 
 async def take_seats(
-    session: AsyncSession, session_id: UUID, seats: int, today: date, now: datetime
+    db: AsyncSession, session_id: UUID, seats: int, today: date, now: datetime
 ) -> bool:
     """Reserve ``seats`` in one conditional UPDATE: it succeeds only while the session is open,
     before its registration deadline, with enough seats left. Concurrent reservations queue on
     the row and each re-checks the condition, so the seats are never oversold."""
     table = _session_table
     after = table.c.seats_reserved + seats
-    result = await session.execute(
+    result = await db.execute(
         update(table)
         .where(
             table.c.id == session_id,
@@ -171,11 +148,9 @@ async def take_seats(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def give_back_seats(
-    session: AsyncSession, session_id: UUID, seats: int, now: datetime
-) -> None:
+async def give_back_seats(db: AsyncSession, session_id: UUID, seats: int, now: datetime) -> None:
     table = _session_table
-    await session.execute(
+    await db.execute(
         update(table)
         .where(table.c.id == session_id)
         .values(
@@ -191,27 +166,27 @@ async def give_back_seats(
 
 
 async def reservation(
-    session: AsyncSession, session_id: UUID, reservation_id: UUID
+    db: AsyncSession, session_id: UUID, reservation_id: UUID
 ) -> SeatReservation | None:
     statement = select(SeatReservation).where(
         SeatReservation.id == reservation_id, SeatReservation.session_id == session_id
     )
-    return (await session.scalars(statement)).one_or_none()
+    return (await db.scalars(statement)).one_or_none()
 
 
 async def reservation_by_key(
-    session: AsyncSession, session_id: UUID, key: str
+    db: AsyncSession, session_id: UUID, key: str
 ) -> SeatReservation | None:
     statement = select(SeatReservation).where(
         SeatReservation.session_id == session_id, SeatReservation.key == key
     )
-    return (await session.scalars(statement)).one_or_none()
+    return (await db.scalars(statement)).one_or_none()
 
 
-async def mark_released(session: AsyncSession, reservation_id: UUID, now: datetime) -> bool:
+async def mark_released(db: AsyncSession, reservation_id: UUID, now: datetime) -> bool:
     """Release a held reservation once: concurrent releases find it released already."""
     table = _reservation_table
-    result = await session.execute(
+    result = await db.execute(
         update(table)
         .where(table.c.id == reservation_id, table.c.status == ReservationStatus.HELD.value)
         .values(status=ReservationStatus.RELEASED.value, released_at=now)
@@ -219,10 +194,27 @@ async def mark_released(session: AsyncSession, reservation_id: UUID, now: dateti
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def of_offer(session: AsyncSession, offer_id: UUID) -> list[TrainingSession]:
+async def of_offer(db: AsyncSession, offer_id: UUID) -> list[TrainingSession]:
     statement = (
         select(TrainingSession)
         .where(TrainingSession.offer_id == offer_id)
         .order_by(TrainingSession.start_date, TrainingSession.id)
     )
-    return list((await session.scalars(statement)).all())
+    return list((await db.scalars(statement)).all())
+
+
+async def add_reservation(db: AsyncSession, reservation: SeatReservation) -> bool:
+    """Insert the reservation; False when a concurrent twin (same session and key) committed
+    first.
+
+    The failed INSERT aborted the transaction, which had written nothing else: it is rolled back
+    here so the twin can be read in a new one. (No SAVEPOINT: on SQLite one opened outside a
+    transaction would commit the row on release.)
+    """
+    db.add(reservation)
+    try:
+        await db.flush()
+    except IntegrityError:
+        await db.rollback()
+        return False
+    return True

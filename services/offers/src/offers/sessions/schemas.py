@@ -7,8 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from offers.fields import Commune, ExternalId, ProvinceCode, RegionCode, SourceName, text
+from offers.catalogue.schemas import RegisterQuery
 from offers.vocabulary import ReservationStatus, SessionStatus
+from shared.fields import Commune, ExternalId, ProvinceCode, RegionCode, SourceName, text
 from shared.reference import Sector
 
 # Dates outside these years are typing mistakes (0202, 2206), not training sessions.
@@ -124,3 +125,18 @@ class ReservationRead(BaseModel):
     created_at: datetime
     released_at: datetime | None
     session_seats_remaining: int = Field(description="Seats left in the session now")
+
+
+class SessionQuery(RegisterQuery):
+    """``GET /v1/sessions``."""
+
+    q: str | None = Field(
+        default=None, max_length=200, description="Words of the offer's titles or provider's name"
+    )
+    offer_id: UUID | None = None
+    region: RegionCode | None = Field(default=None, description="Where the session takes place")
+    starts_after: date | None = Field(default=None, description="Starts on or after this day")
+    starts_before: date | None = Field(default=None, description="Starts on or before this day")
+    has_seats: bool | None = Field(default=None, description="Open with seats left (or not)")
+    status: SessionStatus | None = None
+    sort: SessionSort = SessionSort.START_DATE

@@ -1,37 +1,30 @@
-"""Rules on sessions: coherent dates and counts, scope through the offer, atomic seats."""
+"""Rules on sessions: coherent dates and counts, scope through the offer, atomic seats.
+
+A training session is a ``session`` here; the database session is ``db``. The checks and the
+row-building serve the API (one session through the ORM) and the bulk import alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from offers.access import Access, not_found, out_of_scope
-from offers.catalogue import repository as catalogue_repository
-from offers.catalogue import summary
-from offers.catalogue.models import Offer
+from offers.access import Access
+from offers.catalogue import service as catalogue_service
 from offers.catalogue.quality import MAX_HOURS_A_DAY
-from offers.fields import province_problem
-from offers.records import (
-    Problem,
-    apply_changes,
-    duplicate_external_id,
-    flush_insert,
-    flush_update,
-    raise_if_invalid,
-)
+from offers.lifecycle import creation_stamps, duplicate_external_id, flush_new
 from offers.sessions import repository
 from offers.sessions.models import SeatReservation, TrainingSession
 from offers.sessions.schemas import (
     OfferBrief,
     ReservationRead,
     SessionCreate,
+    SessionQuery,
     SessionRead,
-    SessionSort,
     SessionUpdate,
 )
 from offers.vocabulary import (
@@ -42,17 +35,40 @@ from offers.vocabulary import (
 )
 from shared.concurrency import check_if_match
 from shared.db import utcnow
-from shared.pagination import PageParams
-from shared.problems import FieldProblem, ProblemError
+from shared.fields import province_problem
+from shared.idempotency import reused_key
+from shared.pagination import Page, PageParams
+from shared.problems import (
+    FieldIssue,
+    ProblemError,
+    not_found,
+    out_of_scope,
+    raise_if_invalid,
+)
+from shared.writes import apply_changes, flush_update
 
 KIND = "session"
 _REPORTING_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.COMPLETED.value})
 _NOT_STARTED = frozenset({SessionStatus.PLANNED.value, SessionStatus.OPEN.value})
+_ARCHIVED = PublicationStatus.ARCHIVED.value
 
 
-def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
+class ParentOffer(Protocol):
+    """What a session needs of its offer (an ORM object or a row read by the import)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def provider_id(self) -> UUID: ...
+    @property
+    def status(self) -> str: ...
+
+
+def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[FieldIssue]:
     """Problems between fields of a whole session record."""
-    problems: list[Problem] = []
+    problems: list[FieldIssue] = []
     start, end = values["start_date"], values["end_date"]
     if end < start:
         problems.append(("end_date", f"the session ends ({end}) before it starts ({start})"))
@@ -88,16 +104,18 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[Problem]:
     return problems
 
 
-def check_status_input(status: str | None, previous: str | None = None) -> list[Problem]:
+def check_status_input(status: str | None, previous: str | None = None) -> list[FieldIssue]:
     if status == SessionStatus.FULL and previous != SessionStatus.FULL:
         return [("status", "'full' is set by reservations; use 'open' or 'planned'")]
     return []
 
 
-def warnings(values: Mapping[str, Any], duration_hours: int | None, today: date) -> list[Problem]:
+def warnings(
+    values: Mapping[str, Any], duration_hours: int | None, today: date
+) -> list[FieldIssue]:
     """Doubtful but acceptable values: the import reports them and the quality score counts
     them."""
-    found: list[Problem] = []
+    found: list[FieldIssue] = []
     start, end = values["start_date"], values["end_date"]
     deadline = values.get("registration_deadline")
     if deadline is not None and deadline > start:
@@ -111,20 +129,55 @@ def warnings(values: Mapping[str, Any], duration_hours: int | None, today: date)
     return found
 
 
-def read_values(training: TrainingSession) -> dict[str, Any]:
-    loaded = training.__dict__
-    values = {
-        name: loaded[name] if name in loaded else getattr(training, name)
-        for name in _READ_FROM_COLUMNS
+def may_add_to(access: Access, offer: ParentOffer) -> bool:
+    """Whether the caller may add sessions to ``offer`` (or change those it has)."""
+    return access.may_edit(offer.region, offer.provider_id)
+
+
+def offer_issues(
+    offer: ParentOffer, field: str, current_offer_id: UUID | None = None
+) -> list[FieldIssue]:
+    """Why a session cannot be written under ``offer`` (one already stored under
+    ``current_offer_id``)."""
+    issues: list[FieldIssue] = []
+    if offer.status == _ARCHIVED:
+        issues.append((field, "the offer is archived"))
+    if current_offer_id is not None and current_offer_id != offer.id:
+        issues.append((field, "a session cannot move to another offer"))
+    return issues
+
+
+def new_row(
+    values: Mapping[str, Any],
+    *,
+    session_id: UUID,
+    offer_id: UUID,
+    source: str,
+    external_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a new session: no seat reserved yet."""
+    return {
+        **values,
+        "offer_id": offer_id,
+        "id": session_id,
+        "source": source,
+        "external_id": external_id,
+        "seats_reserved": 0,
+        **creation_stamps(now),
     }
-    offer = training.offer.__dict__
-    values["offer"] = {name: offer[name] for name in OfferBrief.model_fields}
+
+
+def read_values(session: TrainingSession) -> dict[str, Any]:
+    values = {name: getattr(session, name) for name in _READ_FROM_COLUMNS}
+    offer = session.offer
+    values["offer"] = {name: getattr(offer, name) for name in OfferBrief.model_fields}
     values["seats_remaining"] = values["seats_total"] - values["seats_reserved"]
     return values
 
 
-def to_read(training: TrainingSession) -> SessionRead:
-    return SessionRead.model_validate(read_values(training))
+def to_read(session: TrainingSession) -> SessionRead:
+    return SessionRead.model_validate(read_values(session))
 
 
 _READ_FROM_COLUMNS = tuple(
@@ -132,99 +185,92 @@ _READ_FROM_COLUMNS = tuple(
 )
 
 
-async def get_visible(session: AsyncSession, access: Access, session_id: UUID) -> TrainingSession:
-    training = await repository.get(session, session_id)
-    if training is None:
+async def get_visible(db: AsyncSession, access: Access, session_id: UUID) -> TrainingSession:
+    session = await repository.get(db, session_id)
+    if session is None:
         raise not_found(KIND, session_id)
-    offer = training.offer
+    offer = session.offer
     if not access.may_see(offer.status, offer.region, offer.provider_id):
         raise not_found(KIND, session_id)
-    return training
+    return session
 
 
-async def get_editable(session: AsyncSession, access: Access, session_id: UUID) -> TrainingSession:
-    training = await repository.get(session, session_id)
-    if training is None or not access.may_edit(training.offer.region, training.offer.provider_id):
+async def get_editable(db: AsyncSession, access: Access, session_id: UUID) -> TrainingSession:
+    session = await repository.get(db, session_id)
+    if session is None or not may_add_to(access, session.offer):
         raise not_found(KIND, session_id)
-    return training
+    return session
 
 
 async def list_sessions(
-    session: AsyncSession,
-    access: Access,
-    filters: repository.SessionFilters,
-    sort: SessionSort,
-    page: PageParams,
-    now: datetime,
-) -> tuple[list[TrainingSession], str | None]:
-    visible = access.visible(Offer.status, Offer.region, Offer.provider_id)
-    return await repository.list_page(session, filters, visible, sort, page, now)
+    db: AsyncSession, access: Access, filters: SessionQuery, page: PageParams
+) -> Page[SessionRead]:
+    rows, next_cursor = await repository.list_page(db, access, filters, page, utcnow())
+    return Page[SessionRead].model_validate(
+        {"items": [read_values(row) for row in rows], "next_cursor": next_cursor}
+    )
 
 
-async def editable_offer(
-    session: AsyncSession, access: Access, offer_id: UUID, field: str = "offer_id"
-) -> Offer:
-    """The offer a session is added to, when the caller may edit it."""
-    offer = await catalogue_repository.get(session, offer_id)
-    if offer is None or not access.may_edit(offer.region, offer.provider_id):
-        raise out_of_scope(field, "no such offer, or not one you may add sessions to")
-    if offer.status == PublicationStatus.ARCHIVED:
-        raise out_of_scope(field, "the offer is archived")
-    return offer
+async def of_offer(db: AsyncSession, offer_id: UUID) -> list[TrainingSession]:
+    """Every session of the offer, by start date."""
+    return await repository.of_offer(db, offer_id)
 
 
-async def create(session: AsyncSession, access: Access, data: SessionCreate) -> TrainingSession:
-    await editable_offer(session, access, data.offer_id)
-    values = data.model_dump(exclude={"source", "external_id"})
+async def create(db: AsyncSession, access: Access, data: SessionCreate) -> TrainingSession:
+    offer = await catalogue_service.get(db, data.offer_id)
+    if offer is None or not may_add_to(access, offer):
+        raise out_of_scope("offer_id", "no offer in your scope has this id")
+    for issue in offer_issues(offer, "offer_id"):
+        raise out_of_scope(*issue)
+    values = data.model_dump(exclude={"source", "external_id", "offer_id"})
     raise_if_invalid(check_status_input(data.status) + check(values))
     session_id = uuid4()
     source = data.source or KAFAAT_SOURCE
     external_id = data.external_id or str(session_id)
-    if await repository.exists_external_id(session, source, external_id):
+    if await repository.exists_external_id(db, source, external_id):
         raise duplicate_external_id(source, external_id)
-    now = utcnow()
-    training = TrainingSession(
-        id=session_id,
-        **values,
-        seats_reserved=0,
+    row = new_row(
+        values,
+        session_id=session_id,
+        offer_id=offer.id,
         source=source,
         external_id=external_id,
-        created_at=now,
-        updated_at=now,
+        now=utcnow(),
     )
-    session.add(training)
-    await flush_insert(session, source, external_id)
-    await summary.refresh(session, [data.offer_id], sessions_only=True)
-    created = await repository.get(session, session_id)
-    assert created is not None
+    db.add(TrainingSession(**row))
+    await flush_new(db, source, external_id)
+    await catalogue_service.refresh_derived(db, [offer.id], sessions_only=True)
+    created = await repository.get(db, session_id)
+    if created is None:  # deleted by a concurrent request in between
+        raise not_found(KIND, session_id)
     return created
 
 
 async def update(
-    session: AsyncSession, training: TrainingSession, data: SessionUpdate, if_match: str | None
+    db: AsyncSession, session: TrainingSession, data: SessionUpdate, if_match: str | None
 ) -> TrainingSession:
     changes = data.model_dump(exclude_unset=True)
-    merged = {name: getattr(training, name) for name in SessionUpdate.model_fields} | changes
-    problems = check_status_input(data.status, training.status) if "status" in changes else []
-    raise_if_invalid(problems + check(merged, training.seats_reserved))
-    if apply_changes(training, changes, if_match):
-        await flush_update(session)
-        await summary.refresh(session, [training.offer_id], sessions_only=True)
-    return training
+    merged = {name: getattr(session, name) for name in SessionUpdate.model_fields} | changes
+    issues = check_status_input(data.status, session.status) if "status" in changes else []
+    raise_if_invalid(issues + check(merged, session.seats_reserved))
+    if apply_changes(session, changes, if_match):
+        await flush_update(db)
+        await catalogue_service.refresh_derived(db, [session.offer_id], sessions_only=True)
+    return session
 
 
-async def delete(session: AsyncSession, training: TrainingSession, if_match: str | None) -> None:
-    check_if_match(if_match, training.version)
-    if training.seats_reserved:
+async def delete(db: AsyncSession, session: TrainingSession, if_match: str | None) -> None:
+    check_if_match(if_match, session.version)
+    if session.seats_reserved:
         raise ProblemError(
             409,
-            f"{training.seats_reserved} seats are reserved; release them or cancel the session.",
+            f"{session.seats_reserved} seats are reserved; release them or cancel the session.",
             slug="seats-reserved",
         )
-    offer_id = training.offer_id
-    await session.delete(training)
-    await flush_update(session)
-    await summary.refresh(session, [offer_id], sessions_only=True)
+    offer_id = session.offer_id
+    await db.delete(session)
+    await flush_update(db)
+    await catalogue_service.refresh_derived(db, [offer_id], sessions_only=True)
 
 
 def _reservation_read(reservation: SeatReservation, seats_remaining: int) -> ReservationRead:
@@ -239,30 +285,22 @@ def _reservation_read(reservation: SeatReservation, seats_remaining: int) -> Res
     )
 
 
-def _key_reused() -> ProblemError:
-    return ProblemError(
-        422,
-        "This Idempotency-Key already reserved a different number of seats in this session.",
-        slug="idempotency-key-reused",
-        title="Idempotency key reused",
-        errors=[FieldProblem(field="header.idempotency-key", reason="used with another body")],
-    )
-
-
-async def _seats_remaining(session: AsyncSession, session_id: UUID) -> int:
-    counts = await repository.seat_counts(session, session_id)
+async def _seats_remaining(db: AsyncSession, session_id: UUID) -> int:
+    counts = await repository.seat_counts(db, session_id)
     return int(counts.seats_total - counts.seats_reserved) if counts else 0
 
 
-async def _replay(session: AsyncSession, existing: SeatReservation, seats: int) -> ReservationRead:
+async def _replay(db: AsyncSession, existing: SeatReservation, seats: int) -> ReservationRead:
     if existing.seats != seats:
-        raise _key_reused()
-    return _reservation_read(existing, await _seats_remaining(session, existing.session_id))
+        raise reused_key(
+            "This Idempotency-Key already reserved a different number of seats in this session."
+        )
+    return _reservation_read(existing, await _seats_remaining(db, existing.session_id))
 
 
 async def reserve(
-    session: AsyncSession,
-    training: TrainingSession,
+    db: AsyncSession,
+    session: TrainingSession,
     key: str,
     seats: int,
     reserved_by: str,
@@ -274,10 +312,10 @@ async def reserve(
     when it cannot, the caller gets 409 and the transaction, reservation row included, rolls
     back.
     """
-    session_id = training.id
-    existing = await repository.reservation_by_key(session, session_id, key)
+    session_id = session.id
+    existing = await repository.reservation_by_key(db, session_id, key)
     if existing is not None:
-        return await _replay(session, existing, seats)
+        return await _replay(db, existing, seats)
     now = utcnow()
     reservation = SeatReservation(
         id=uuid4(),
@@ -288,27 +326,23 @@ async def reserve(
         reserved_by=reserved_by,
         created_at=now,
     )
-    session.add(reservation)
-    try:
-        await session.flush()
-    except IntegrityError:
-        # The twin committed first. The failed INSERT aborted this transaction, which had
-        # written nothing else: roll it back and answer what the twin answered. (No SAVEPOINT:
-        # on SQLite one opened outside a transaction would commit the row on release.)
-        await session.rollback()
-        twin = await repository.reservation_by_key(session, session_id, key)
+    if not await repository.add_reservation(db, reservation):
+        # The twin committed first: answer what the twin answered.
+        twin = await repository.reservation_by_key(db, session_id, key)
         if twin is None:
-            raise
-        return await _replay(session, twin, seats)
-    if not await repository.take_seats(session, session_id, seats, now.date(), now):
-        raise await _no_seats(session, session_id, seats, now.date())
-    return _reservation_read(reservation, await _seats_remaining(session, session_id))
+            raise ProblemError(
+                409,
+                "A reservation with this Idempotency-Key is being processed; retry shortly.",
+                slug="idempotency-key-in-use",
+            )
+        return await _replay(db, twin, seats)
+    if not await repository.take_seats(db, session_id, seats, now.date(), now):
+        raise await _no_seats(db, session_id, seats, now.date())
+    return _reservation_read(reservation, await _seats_remaining(db, session_id))
 
 
-async def _no_seats(
-    session: AsyncSession, session_id: UUID, seats: int, today: date
-) -> ProblemError:
-    counts = await repository.seat_counts(session, session_id)
+async def _no_seats(db: AsyncSession, session_id: UUID, seats: int, today: date) -> ProblemError:
+    counts = await repository.seat_counts(db, session_id)
     if counts is None:
         return not_found(KIND, session_id)
     if counts.status != SessionStatus.OPEN and counts.status != SessionStatus.FULL:
@@ -333,19 +367,19 @@ async def _no_seats(
 
 
 async def get_reservation(
-    session: AsyncSession, training: TrainingSession, reservation_id: UUID
+    db: AsyncSession, session: TrainingSession, reservation_id: UUID
 ) -> ReservationRead:
-    reservation = await repository.reservation(session, training.id, reservation_id)
+    reservation = await repository.reservation(db, session.id, reservation_id)
     if reservation is None:
         raise not_found("reservation", reservation_id)
-    return _reservation_read(reservation, await _seats_remaining(session, training.id))
+    return _reservation_read(reservation, await _seats_remaining(db, session.id))
 
 
-async def release(session: AsyncSession, training: TrainingSession, reservation_id: UUID) -> None:
+async def release(db: AsyncSession, session: TrainingSession, reservation_id: UUID) -> None:
     """Give the seats back, once: releasing a released reservation changes nothing."""
-    reservation = await repository.reservation(session, training.id, reservation_id)
+    reservation = await repository.reservation(db, session.id, reservation_id)
     if reservation is None:
         raise not_found("reservation", reservation_id)
     now = utcnow()
-    if await repository.mark_released(session, reservation_id, now):
-        await repository.give_back_seats(session, training.id, reservation.seats, now)
+    if await repository.mark_released(db, reservation_id, now):
+        await repository.give_back_seats(db, session.id, reservation.seats, now)

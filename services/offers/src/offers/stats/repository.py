@@ -14,9 +14,7 @@ from offers.sessions.models import TrainingSession
 from offers.vocabulary import PublicationStatus, SessionStatus
 
 
-async def supply_by_sector(
-    session: AsyncSession, region: str | None, year: int | None
-) -> Sequence[Any]:
+async def supply_by_sector(db: AsyncSession, region: str | None, year: int | None) -> Sequence[Any]:
     """Per sector: sessions of published offers that are not cancelled, placed in ``region`` and
     starting in ``year`` (when given), with their offers, seats and reported counts."""
     statement = (
@@ -44,4 +42,4 @@ async def supply_by_sector(
             TrainingSession.start_date >= date(year, 1, 1),
             TrainingSession.start_date < date(year + 1, 1, 1),
         )
-    return (await session.execute(statement)).all()
+    return (await db.execute(statement)).all()

@@ -11,8 +11,8 @@ from shared.reference import Sector
 _FIGURES = tuple(SupplyFigures.model_fields)
 
 
-async def supply(session: AsyncSession, region: str | None, year: int | None) -> Supply:
-    rows = {row.sector: row for row in await repository.supply_by_sector(session, region, year)}
+async def supply(db: AsyncSession, region: str | None, year: int | None) -> Supply:
+    rows = {row.sector: row for row in await repository.supply_by_sector(db, region, year)}
     sectors = [
         SectorSupply(
             sector=sector,

@@ -1,4 +1,4 @@
-"""Bulk import (upsert by source and external id) and exports of the published register.
+"""The bulk import pipeline: rows upserted by source and external id, and the report.
 
 The import reads rows as they arrive and works in batches: each batch is validated, its references
 resolved and its records written with a few set-based statements, so 100k rows never sit in
@@ -7,7 +7,12 @@ memory. A record identical to the stored one is left alone — no new version, n
 
 Transactions: in ``keep_valid`` mode each batch commits on its own; in ``all_or_nothing`` mode the
 whole file is one transaction, committed only if no row has an error; a dry run always rolls back.
-That is why this service, unlike the others, commits itself.
+That is why the pipeline, unlike the domains' services, commits and rolls back itself: it is a
+layer above them, which owns its database sessions (one per run, from the sessionmaker).
+
+The rules are not here: each row is checked and built by its domain's service (``providers``,
+``catalogue``, ``sessions`` and ``offers.lifecycle``), the very functions the API uses. This
+module only batches rows, resolves their references in sets, and writes in sets.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ import dataclasses
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -27,25 +31,14 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from offers import bulk
 from offers.access import Access
 from offers.catalogue import service as catalogue_service
-from offers.catalogue import summary
 from offers.catalogue.quality import SessionDates
 from offers.exchange import repository
-from offers.exchange.formats import (
-    FileError,
-    FileFormat,
-    RawRow,
-    csv_line,
-    json_line,
-    read_csv,
-    read_jsonl,
-)
+from offers.exchange.formats import FileError, FileFormat, RawRow, read_csv, read_jsonl
 from offers.exchange.repository import ExternalKey
 from offers.exchange.schemas import (
     ALL_COLUMNS,
-    COLUMNS,
     LIST_COLUMNS,
     ROW_MODELS,
     ImportMode,
@@ -56,32 +49,32 @@ from offers.exchange.schemas import (
     RowIssue,
     SessionRow,
 )
+from offers.lifecycle import change_stamps, changed_stamps, status_to_store
 from offers.providers import service as providers_service
-from offers.records import ALLOWED_MOVES, Problem
 from offers.sessions import service as sessions_service
-from offers.text import fold
 from offers.vocabulary import PublicationStatus
+from shared import bulk
 from shared.db import utcnow
 from shared.principal import Principal
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import FieldIssue
 
 BATCH_SIZE = 2000
 # Plain strings for the loops over rows.
 _DRAFT = PublicationStatus.DRAFT.value
-_PUBLISHED = PublicationStatus.PUBLISHED.value
-_ARCHIVED = PublicationStatus.ARCHIVED.value
 # Planner statistics of a table are refreshed when the rows written to it reach this, then
 # eight times as many, and so on: a few ANALYZEs per import, whatever its size. (The first one
 # matters most: it tells the planner that external ids are unique.)
 FIRST_ANALYZE_AT = 1_000
 ANALYZE_GROWTH = 8
 MAX_LISTED_ISSUES = 1000
-EXPORT_CHUNK_CHARACTERS = 64 * 1024
-# Columns of the export: references go by (source, external id), never by internal id.
-EXPORT_COLUMNS = [name for name in ALL_COLUMNS if name not in {"provider_id", "offer_id"}]
-_SHARED_WITH_OFFERS = ("name", "region", "province", "phone", "email")
 # What rows need of the provider or offer they refer to.
-_PROVIDER_COLUMNS = ("region", "province", "status", "name_key", *_SHARED_WITH_OFFERS)
+_PROVIDER_COLUMNS = (
+    "region",
+    "province",
+    "status",
+    "name_key",
+    *providers_service.SHARED_WITH_OFFERS,
+)
 _OFFER_COLUMNS = ("region", "provider_id", "status", "duration_hours")
 _SESSION_REFERENCES = ("offer_id", "offer_external_id", "offer_source")
 
@@ -112,7 +105,7 @@ class _Valid:
     # Sessions: their own values and the problems found without the database (computed while
     # the previous batch is being written).
     values: dict[str, Any] | None = None
-    problems: list[Problem] | None = None
+    problems: list[FieldIssue] | None = None
 
     @property
     def key(self) -> ExternalKey:
@@ -231,16 +224,16 @@ class Importer:
         return self.mode is ImportMode.KEEP_VALID and not self.dry_run
 
     async def run(self, rows: AsyncIterable[list[RawRow]]) -> ImportReport:
-        async with self.sessionmaker() as session:
+        async with self.sessionmaker() as db:
             try:
-                await self._read(session, rows)
+                await self._read(db, rows)
             except IntegrityError as exc:
-                await session.rollback()
+                await db.rollback()
                 raise ImportConflict from exc
             if self.dry_run or (self.mode is ImportMode.ALL_OR_NOTHING and self.error_count):
-                await session.rollback()
+                await db.rollback()
             else:
-                await session.commit()
+                await db.commit()
                 self.committed = True
         return self.report()
 
@@ -260,7 +253,7 @@ class Importer:
             issues_truncated=self.issues_truncated,
         )
 
-    async def _read(self, session: AsyncSession, rows: AsyncIterable[list[RawRow]]) -> None:
+    async def _read(self, db: AsyncSession, rows: AsyncIterable[list[RawRow]]) -> None:
         """Read and validate the next batch while the database writes the previous one: the
         two run side by side (Python here, the database server there)."""
         batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=2)
@@ -283,7 +276,7 @@ class Importer:
         try:
             done = 0
             while (batch := await batches.get()) is not None:
-                await self._batch(session, batch)
+                await self._batch(db, batch)
                 done += batch.rows
                 if self.on_progress is not None:
                     self.on_progress(done)
@@ -319,12 +312,12 @@ class Importer:
     def _counts(self, record: str) -> _Counts:
         return self.counts[record]
 
-    def _reject(self, item: _Valid, record: str, problems: list[Problem]) -> None:
+    def _reject(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
             self._issue(self.errors, item.line, record, item.row.external_id, field, reason)
         self._counts(record).rejected += 1
 
-    def _warn(self, item: _Valid, record: str, problems: list[Problem]) -> None:
+    def _warn(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
             self._issue(self.warnings, item.line, record, item.row.external_id, field, reason)
 
@@ -374,22 +367,22 @@ class Importer:
         if validated is not None:
             batch.valid[validated[0]].append(validated[1])
 
-    async def _batch(self, session: AsyncSession, batch: _Batch) -> None:
+    async def _batch(self, db: AsyncSession, batch: _Batch) -> None:
         valid = batch.valid
         # Providers first, then offers, then sessions: a row may refer to one of an earlier kind
         # in the same batch.
-        await self._providers(session, valid["provider"])
-        await self._offers(session, valid["offer"], self._sessions_by_offer(valid["session"]))
-        await self._sessions(session, valid["session"])
+        await self._providers(db, valid["provider"])
+        await self._offers(db, valid["offer"], self._sessions_by_offer(valid["session"]))
+        await self._sessions(db, valid["session"])
         for offer_id, expected in self.presummarised.items():
             if self.sessions_inserted.get(offer_id, 0) != expected:
                 self.offers_with_new_sessions.add(offer_id)
         self.presummarised.clear()
         self.sessions_inserted.clear()
         self.batch_offers.clear()
-        await summary.refresh(session, self.touched_offers)
-        await summary.refresh(
-            session, self.offers_with_new_sessions - self.touched_offers, sessions_only=True
+        await catalogue_service.refresh_derived(db, self.touched_offers)
+        await catalogue_service.refresh_derived(
+            db, self.offers_with_new_sessions - self.touched_offers, sessions_only=True
         )
         self.touched_offers.clear()
         self.offers_with_new_sessions.clear()
@@ -398,43 +391,40 @@ class Importer:
             for table, written in self.written.items()
             if written >= self.analyze_at.get(table, FIRST_ANALYZE_AT)
         ]
-        await repository.refresh_statistics(session, grown)
+        await bulk.refresh_statistics(db, grown)
         self.analyze_at.update({table: self.written[table] * ANALYZE_GROWTH for table in grown})
         if self.writes_each_batch:
-            await session.commit()
+            await db.commit()
 
     async def _write(
         self,
-        session: AsyncSession,
+        db: AsyncSession,
         table: Any,
         inserts: list[dict[str, Any]],
         updates: list[dict[str, Any]],
     ) -> None:
-        await bulk.insert_rows(session, table, inserts)
-        await bulk.update_rows(session, table, updates)
+        await bulk.insert_rows(db, table, inserts)
+        await bulk.update_rows(db, table, updates)
         self.written[table] = self.written.get(table, 0) + len(inserts) + len(updates)
 
     def _status(
-        self, item: _Valid, current_status: str | None, region: str, problems: list[Problem]
+        self, current: Any | None, wanted: str | None, region: str, issues: list[FieldIssue]
     ) -> str:
-        """The status to store, checking the move and the right to make it."""
-        if item.row.status is None or item.row.status == (current_status or _DRAFT):
-            return current_status or _DRAFT
-        current = PublicationStatus(current_status or _DRAFT)
-        wanted = None if item.row.status is None else PublicationStatus(item.row.status)
-        if wanted is None or wanted is current:
-            return current.value
-        if current_status is not None and current not in ALLOWED_MOVES[wanted]:
-            problems.append(("status", f"a {current.value} record cannot become {wanted.value}"))
-        elif wanted is not PublicationStatus.DRAFT and not self.access.may_publish(region):
-            problems.append(("status", "only the coordinators of the region may publish"))
-        return wanted.value
+        """The status a row's record gets; a move the rules refuse is added to ``issues``."""
+        status, issue = status_to_store(
+            current.status if current is not None else None,
+            wanted,
+            self.access.may_publish(region),
+        )
+        if issue is not None:
+            issues.append(issue)
+        return status
 
-    async def _providers(self, session: AsyncSession, items: list[_Valid]) -> None:
+    async def _providers(self, db: AsyncSession, items: list[_Valid]) -> None:
         if not items:
             return
         table = repository.provider_table
-        existing = await repository.by_external_keys(session, table, [i.key for i in items])
+        existing = await repository.by_external_keys(db, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         moved: set[UUID] = set()
@@ -442,58 +432,43 @@ class Importer:
         for item in items:
             row: ProviderRow = item.row
             values = _fields(row, _PROVIDER_VALUES)
-            problems = providers_service.check(values)
             current = existing.get(item.key)
-            if current is None and not self.access.may_edit(values["region"], None):
-                problems.append(("region", "you may not add providers in this region"))
-            if current is not None and not (
-                self.access.may_edit(current.region, current.id)
-                and self.access.may_edit(values["region"], current.id)
-            ):
-                problems.append(("external_id", "this provider is outside your scope"))
-            status = self._status(item, current.status if current else None, row.region, problems)
-            if problems:
-                self._reject(item, "provider", problems)
+            issues = providers_service.check(values)
+            issues += providers_service.scope_issues(self.access, values["region"], current)
+            status = self._status(current, row.status, row.region, issues)
+            if issues:
+                self._reject(item, "provider", issues)
                 continue
-            if not values.get("phone") and not values.get("email"):
-                self._warn(item, "provider", [("phone", "no phone number nor e-mail to contact")])
-            values |= {"name_key": fold(row.name)[:200], "status": status}
-            published_now = status == _PUBLISHED and (current is None or current.status != status)
+            self._warn(item, "provider", providers_service.warnings(values))
             if current is None:
                 inserts.append(
-                    {
-                        **values,
-                        "id": self.new_id(),
-                        "source": item.source,
-                        "external_id": row.external_id,
-                        "version": 1,
-                        "created_at": self.now,
-                        "updated_at": self.now,
-                        "published_at": self.now if published_now else None,
-                    }
+                    providers_service.new_row(
+                        values,
+                        provider_id=self.new_id(),
+                        source=item.source,
+                        external_id=row.external_id,
+                        status=status,
+                        now=self.now,
+                    )
                 )
                 counts.created += 1
-            elif _changed(current, values):
+                continue
+            stored = providers_service.stored_values(values, status)
+            if _changed(current, stored):
                 updates.append(
-                    {
-                        **values,
-                        "id": current.id,
-                        "version": current.version + 1,
-                        "updated_at": self.now,
-                        "published_at": self.now if published_now else current.published_at,
-                    }
+                    {**stored, "id": current.id, **changed_stamps(current, status, self.now)}
                 )
-                if any(getattr(current, n) != values[n] for n in _SHARED_WITH_OFFERS):
+                if providers_service.reaches_offers(current, stored):
                     moved.add(current.id)
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await self._write(session, table, inserts, updates)
-        self.touched_offers.update(await repository.offer_ids_of_providers(session, moved))
+        await self._write(db, table, inserts, updates)
+        self.touched_offers.update(await catalogue_service.ids_of_providers(db, moved))
 
     async def _parents(
         self,
-        session: AsyncSession,
+        db: AsyncSession,
         items: list[_Valid],
         table: Any,
         names: tuple[str, str, str],
@@ -511,8 +486,8 @@ class Importer:
             if getattr(i.row, external_field)
         }
         by_key: dict[ExternalKey, Any] = {key: known[key] for key in keys if key in known}
-        by_key |= await repository.by_external_keys(session, table, keys - by_key.keys(), columns)
-        return await repository.by_ids(session, table, ids, columns), by_key
+        by_key |= await repository.by_external_keys(db, table, keys - by_key.keys(), columns)
+        return await repository.by_ids(db, table, ids, columns), by_key
 
     def _parent(
         self,
@@ -521,7 +496,8 @@ class Importer:
         by_key: dict[ExternalKey, Any],
         names: tuple[str, str, str],
         kind: str,
-        problems: list[Problem],
+        problems: list[FieldIssue],
+        may_add_to: Callable[[Access, Any], bool],
     ) -> Any | None:
         """The provider or offer a row refers to, when it exists and the caller may add to it;
         one outside the caller's scope is reported exactly like a missing one."""
@@ -533,13 +509,13 @@ class Importer:
             return None
         if parent_id is not None:
             parent = by_id.get(parent_id)
-            if parent is None or not self._may_add_to(parent, kind):
+            if parent is None or not may_add_to(self.access, parent):
                 problems.append((id_field, f"no {kind} in your scope has this id"))
                 return None
             return parent
         source = getattr(item.row, source_field) or item.source
         parent = by_key.get((source, external_id))
-        if parent is None or not self._may_add_to(parent, kind):
+        if parent is None or not may_add_to(self.access, parent):
             problems.append(
                 (
                     external_field,
@@ -549,10 +525,6 @@ class Importer:
             )
             return None
         return parent
-
-    def _may_add_to(self, parent: Any, kind: str) -> bool:
-        provider_id = parent.id if kind == "provider" else parent.provider_id
-        return self.access.may_edit(parent.region, provider_id)
 
     def _sessions_by_offer(self, items: list[_Valid]) -> dict[ExternalKey, list[SessionDates]]:
         """The sessions of this batch that would be inserted as they are, by offer key."""
@@ -571,7 +543,7 @@ class Importer:
 
     async def _offers(
         self,
-        session: AsyncSession,
+        db: AsyncSession,
         items: list[_Valid],
         batch_sessions: dict[ExternalKey, list[SessionDates]],
     ) -> None:
@@ -580,38 +552,32 @@ class Importer:
         table = repository.offer_table
         names = ("provider_id", "provider_external_id", "provider_source")
         by_id, by_key = await self._parents(
-            session, items, repository.provider_table, names, _PROVIDER_COLUMNS
+            db, items, repository.provider_table, names, _PROVIDER_COLUMNS
         )
-        existing = await repository.by_external_keys(session, table, [i.key for i in items])
+        existing = await repository.by_external_keys(db, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         counts = self._counts("offer")
         for item in items:
             row: OfferRow = item.row
             values = _fields(row, _OFFER_VALUES)
-            problems = catalogue_service.check(values)
-            provider = self._parent(item, by_id, by_key, names, "provider", problems)
+            issues = catalogue_service.check(values)
+            provider = self._parent(
+                item, by_id, by_key, names, "provider", issues, catalogue_service.may_add_to
+            )
             current = existing.get(item.key)
             status: str = _DRAFT
             if provider is not None:
-                if provider.status == _ARCHIVED:
-                    problems.append((names[1], "the provider is archived"))
-                if current is not None and current.provider_id != provider.id:
-                    problems.append((names[1], "an offer cannot move to another provider"))
-                status = self._status(
-                    item, current.status if current else None, provider.region, problems
-                )
-                if status == _PUBLISHED and provider.status != _PUBLISHED:
-                    problems.append(("status", "publish the provider before its offers"))
-            if problems or provider is None:
-                self._reject(item, "offer", problems)
+                current_provider = current.provider_id if current is not None else None
+                issues += catalogue_service.provider_issues(provider, names[1], current_provider)
+                status = self._status(current, row.status, provider.region, issues)
+                issue = catalogue_service.publication_issue(status, provider)
+                if issue is not None:
+                    issues.append(issue)
+            if issues or provider is None:
+                self._reject(item, "offer", issues)
                 continue
-            warnings: list[Problem] = []
-            if len(row.description) < 100:
-                warnings.append(("description", "shorter than 100 characters"))
-            self._warn(item, "offer", warnings)
-            values |= {"provider_id": provider.id, "status": status}
-            published_now = status == _PUBLISHED and (current is None or current.status != status)
+            self._warn(item, "offer", catalogue_service.warnings(values))
             offer_id = current.id if current is not None else self.new_id()
             self.batch_offers[item.key] = _OfferRef(
                 offer_id, provider.region, provider.id, status, row.duration_hours
@@ -621,59 +587,40 @@ class Importer:
                 # are known now, without the second write an updated offer needs.
                 sessions = batch_sessions.get(item.key, [])
                 self.presummarised[offer_id] = len(sessions)
-                derived = summary.text_part(
-                    title_fr=row.title_fr,
-                    title_ar=row.title_ar,
-                    provider_name_key=provider.name_key,
-                    provider_region=provider.region,
-                    provider_province=provider.province,
-                ) | summary.session_part(
-                    description_length=len(row.description),
-                    objectives_length=len(row.objectives or ""),
-                    duration_hours=row.duration_hours,
-                    provider_phone=provider.phone,
-                    provider_email=provider.email,
-                    sessions=sessions,
-                )
                 inserts.append(
-                    {
-                        **values,
-                        **derived,
-                        "id": offer_id,
-                        "source": item.source,
-                        "external_id": row.external_id,
-                        "version": 1,
-                        "created_at": self.now,
-                        "updated_at": self.now,
-                        "published_at": self.now if published_now else None,
-                    }
+                    catalogue_service.new_row(
+                        values,
+                        offer_id=offer_id,
+                        provider=provider,
+                        source=item.source,
+                        external_id=row.external_id,
+                        status=status,
+                        now=self.now,
+                        sessions=sessions,
+                    )
                 )
                 counts.created += 1
-            elif _changed(current, values):
+                continue
+            stored = catalogue_service.stored_values(values, provider, status)
+            if _changed(current, stored):
                 updates.append(
-                    {
-                        **values,
-                        "id": current.id,
-                        "version": current.version + 1,
-                        "updated_at": self.now,
-                        "published_at": self.now if published_now else current.published_at,
-                    }
+                    {**stored, "id": current.id, **changed_stamps(current, status, self.now)}
                 )
                 self.touched_offers.add(current.id)
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await self._write(session, table, inserts, updates)
+        await self._write(db, table, inserts, updates)
 
-    async def _sessions(self, session: AsyncSession, items: list[_Valid]) -> None:
+    async def _sessions(self, db: AsyncSession, items: list[_Valid]) -> None:
         if not items:
             return
         table = repository.session_table
         names = _SESSION_REFERENCES
         by_id, by_key = await self._parents(
-            session, items, repository.offer_table, names, _OFFER_COLUMNS, self.batch_offers
+            db, items, repository.offer_table, names, _OFFER_COLUMNS, self.batch_offers
         )
-        existing = await repository.by_external_keys(session, table, [i.key for i in items])
+        existing = await repository.by_external_keys(db, table, [i.key for i in items])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         counts = self._counts("session")
@@ -681,120 +628,47 @@ class Importer:
             row: SessionRow = item.row
             values = dict(item.values or {})
             current = existing.get(item.key)
-            problems = sessions_service.check_status_input(
+            issues = sessions_service.check_status_input(
                 row.status, current.status if current else None
             )
             if current is not None and current.seats_reserved:
-                problems += sessions_service.check(values, current.seats_reserved)
+                issues += sessions_service.check(values, current.seats_reserved)
             else:
-                problems += item.problems or []
-            offer = self._parent(item, by_id, by_key, names, "offer", problems)
+                issues += item.problems or []
+            offer = self._parent(
+                item, by_id, by_key, names, "offer", issues, sessions_service.may_add_to
+            )
             if offer is not None:
-                if offer.status == _ARCHIVED:
-                    problems.append((names[1], "the offer is archived"))
-                if current is not None and current.offer_id != offer.id:
-                    problems.append((names[1], "a session cannot move to another offer"))
-            if problems or offer is None:
-                self._reject(item, "session", problems)
+                current_offer = current.offer_id if current is not None else None
+                issues += sessions_service.offer_issues(offer, names[1], current_offer)
+            if issues or offer is None:
+                self._reject(item, "session", issues)
                 continue
             self._warn(
                 item, "session", sessions_service.warnings(values, offer.duration_hours, self.today)
             )
-            values["offer_id"] = offer.id
             if current is None:
                 inserts.append(
-                    {
-                        **values,
-                        "id": self.new_id(),
-                        "source": item.source,
-                        "external_id": row.external_id,
-                        "seats_reserved": 0,
-                        "version": 1,
-                        "created_at": self.now,
-                        "updated_at": self.now,
-                    }
+                    sessions_service.new_row(
+                        values,
+                        session_id=self.new_id(),
+                        offer_id=offer.id,
+                        source=item.source,
+                        external_id=row.external_id,
+                        now=self.now,
+                    )
                 )
                 counts.created += 1
                 if offer.id in self.presummarised:
                     self.sessions_inserted[offer.id] = self.sessions_inserted.get(offer.id, 0) + 1
                     continue
-            elif _changed(current, values):
-                updates.append(
-                    {
-                        **values,
-                        "id": current.id,
-                        "version": current.version + 1,
-                        "updated_at": self.now,
-                    }
-                )
+            else:
+                values["offer_id"] = offer.id
+                if not _changed(current, values):
+                    counts.unchanged += 1
+                    continue
+                stamps = change_stamps(current.version, self.now)
+                updates.append({**values, "id": current.id, **stamps})
                 counts.updated += 1
-            else:
-                counts.unchanged += 1
-                continue
             self.offers_with_new_sessions.add(offer.id)
-        await self._write(session, table, inserts, updates)
-
-
-def import_problem(report: ImportReport) -> ProblemError:
-    """An all-or-nothing import that wrote nothing: 422 naming each faulty row and field."""
-    errors = [
-        FieldProblem(field=f"line.{issue.line}.{issue.field or 'row'}", reason=issue.reason)
-        for issue in report.errors
-    ]
-    return ProblemError(
-        422,
-        f"{report.error_count} error(s) in the file: nothing was imported.",
-        slug="import-rejected",
-        title="Import rejected",
-        errors=errors,
-        extra={"report": report.model_dump(mode="json")},
-    )
-
-
-def conflict_problem() -> ProblemError:
-    return ProblemError(
-        409,
-        "A concurrent change created a record this import was creating; nothing of the batch "
-        "in progress was written. Import the file again: rows already imported are unchanged.",
-        slug="import-conflict",
-    )
-
-
-def _export_values(record: str, row: Mapping[str, Any]) -> dict[str, Any]:
-    values = {"record": record}
-    for name in COLUMNS[record]:
-        if name != "record":
-            values[name] = row[name]
-    return values
-
-
-async def export_lines(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    file_format: FileFormat,
-    updated_since: datetime | None,
-) -> AsyncIterator[str]:
-    """The published register in the import format, a chunk of lines at a time."""
-    buffer: list[str] = []
-    size = 0
-    if file_format is FileFormat.CSV:
-        buffer.append(csv_line(EXPORT_COLUMNS, {name: name for name in EXPORT_COLUMNS}))
-    async with sessionmaker() as session:
-        async for record, row in repository.stream_published(session, updated_since):
-            values = _export_values(record, row)
-            if file_format is FileFormat.CSV:
-                line = csv_line(EXPORT_COLUMNS, values)
-            else:
-                line = json_line({k: _json_value(v) for k, v in values.items() if v is not None})
-            buffer.append(line)
-            size += len(line)
-            if size >= EXPORT_CHUNK_CHARACTERS:
-                yield "".join(buffer)
-                buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, list | int | float | str | bool):
-        return value
-    return str(value)
+        await self._write(db, table, inserts, updates)

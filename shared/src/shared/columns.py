@@ -1,4 +1,4 @@
-"""Column types of the offers service."""
+"""Column types every service may use."""
 
 from __future__ import annotations
 

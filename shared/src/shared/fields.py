@@ -1,8 +1,16 @@
-"""Field types the schemas share: texts, codes checked against ``shared.reference``, contacts.
+"""Field types every service's schemas share: texts, codes checked against ``shared.reference``,
+contacts, identities from other systems, lists of codes.
+
+One behaviour each, whoever uses them:
+
+- an e-mail has at most 254 characters (the RFC 5321 path limit) and a domain ending in a label
+  of two characters or more, in any script (``.ma``, ``.xn--mgbc0a9azcg`` and ``.المغرب`` pass);
+- a list of codes refuses a code given twice (422 naming the field) rather than silently
+  changing what the caller sent.
 
 Checks involving two fields (a province inside its region, an end after a start) live in each
-domain's ``service.check_*`` so the API and the bulk import apply them alike, on the merged
-record of a partial update too.
+domain's service so the API and the bulk imports apply them alike, on the merged record of a
+partial update too; :func:`province_problem` is the reusable part of one of them.
 """
 
 from __future__ import annotations
@@ -17,8 +25,11 @@ from shared import reference
 
 T = TypeVar("T")
 
+EMAIL_MAX_LENGTH = 254
 
-def text(max_length: int, min_length: int = 1) -> object:
+
+def text(max_length: int, min_length: int = 1) -> StringConstraints:
+    """Constraints of a free text: surrounding spaces dropped, then between the two lengths."""
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
@@ -58,6 +69,9 @@ def _distinct(values: Sequence[T]) -> Sequence[T]:
     return values
 
 
+# In ``Annotated[list[X], Distinct]``: a value given twice is refused.
+Distinct = AfterValidator(_distinct)
+
 RegionCode = Annotated[
     str,
     Field(description="Region code (`/api/v1/reference/regions`)"),
@@ -79,7 +93,9 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0
 Email = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+        strip_whitespace=True,
+        max_length=EMAIL_MAX_LENGTH,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$",
     ),
 ]
 Website = Annotated[
@@ -94,10 +110,6 @@ SourceName = Annotated[
     Field(description="Who the record comes from, e.g. `ofppt-register` (lower case)"),
 ]
 Commune = Annotated[str, text(120)]
-
-
-def distinct_list() -> AfterValidator:
-    return AfterValidator(_distinct)
 
 
 def province_problem(region: str, province: str | None) -> str | None:

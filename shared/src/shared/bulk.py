@@ -1,4 +1,4 @@
-"""Set-based writes of many rows, for the bulk import and the derived columns of offers.
+"""Set-based reads and writes of many rows, for bulk imports and derived columns.
 
 On PostgreSQL rows go through the driver in one round trip — ``COPY`` to insert, an ``UPDATE …
 FROM unnest(arrays)`` to update — which is several times faster than a statement per row and
@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, insert, update
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, insert, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -109,3 +109,15 @@ async def update_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         await driver.execute(sql, *arrays)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise IntegrityError(f"UPDATE {table.name}", None, exc) from exc
+
+
+async def refresh_statistics(session: AsyncSession, tables: Collection[Table]) -> None:
+    """Let PostgreSQL's planner know how big these tables have become during a bulk load.
+
+    Without it, a first import into empty tables looks up each batch's keys with sequential
+    scans (the planner still believes the tables empty), so every batch costs more than the one
+    before. ANALYZE inside the import's transaction counts its own new rows.
+    """
+    if tables and session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        await session.execute(text(f"ANALYZE {names}"))

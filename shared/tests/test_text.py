@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offers.text import fold, search_terms
+from shared.text import fold, search_terms
 
 
 @pytest.mark.parametrize(
