@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from network.settings import Settings
 from shared.app import create_service_app
 
 SERVICE = "network"
+# One router per domain (docs/adding-a-domain.md); ids are typed in the paths, so order is free.
+ROUTERS: list[APIRouter] = []
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,5 +21,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "working groups, events, agreements, labour needs."
         ),
         settings=settings or Settings(),
-        routers=[],
+        routers=ROUTERS,
     )
