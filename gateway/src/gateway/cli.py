@@ -92,14 +92,7 @@ def _commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.set_defaults(handler=create_admin_command)
 
 
-run = service_cli(
-    service="gateway",
-    service_root=SERVICE_ROOT,
-    settings_factory=Settings,
-    app_factory="gateway.main:create_app",
-    default_port=8000,
-    extra=_commands,
-)
+run = service_cli("gateway", Settings, SERVICE_ROOT, default_port=8000, extra=_commands)
 
 
 def main() -> None:

@@ -16,14 +16,17 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def service_cli(
-    *,
     service: str,
-    service_root: Path,
     settings_factory: Callable[[], BaseServiceSettings],
-    app_factory: str,
+    service_root: Path,
+    *,
     default_port: int,
     extra: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None,
 ) -> Callable[[Sequence[str] | None], int]:
+    """``kafaat-<service>``: ``migrate`` (Alembic under ``service_root``) and ``serve``
+    (uvicorn on ``<service>.main:create_app``), plus what ``extra`` adds."""
+    app_factory = f"{service}.main:create_app"
+
     def migrate(args: argparse.Namespace) -> int:
         settings = settings_factory()
         upgrade(service_root, settings.database_url or settings.default_sqlite_url(service))

@@ -29,6 +29,7 @@ from shared.principal import Principal, Role
 from shared.settings import Environment
 from shared.tokens import (
     ALGORITHM,
+    decode_signed,
     generate_private_key_pem,
     key_id,
     load_private_key,
@@ -37,7 +38,7 @@ from shared.tokens import (
 
 TOKEN_TYPE = "at+jwt"
 CLIENT_SECRET_PREFIX = "kcs_"
-_REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub", "knd"]
+_REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "knd")
 
 
 class InvalidAccessToken(Exception):
@@ -131,21 +132,15 @@ class AccessTokenVerifier:
 
     def verify(self, token: str) -> VerifiedAccessToken:
         try:
-            header = jwt.get_unverified_header(token)
-            if header.get("typ") != TOKEN_TYPE:
-                raise InvalidAccessToken("not an access token")
-            key = self.public_keys.get(str(header.get("kid")))
-            if key is None:
-                raise InvalidAccessToken("unknown signing key")
-            # Only EdDSA is accepted: 'none' and HMAC confusion are refused here.
-            claims = jwt.decode(
+            claims = decode_signed(
                 token,
-                key,
-                algorithms=[ALGORITHM],
+                self.public_keys,
                 audience=self.audience,
                 issuer=self.issuer,
-                leeway=self.leeway_seconds,
-                options={"require": _REQUIRED_CLAIMS},
+                leeway_seconds=self.leeway_seconds,
+                required=_REQUIRED_CLAIMS,
+                invalid=InvalidAccessToken,
+                token_type=TOKEN_TYPE,
             )
             kind = claims["knd"]
             if kind not in ("user", "client"):

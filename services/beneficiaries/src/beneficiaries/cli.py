@@ -10,13 +10,7 @@ from shared.cli import service_cli
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
-run = service_cli(
-    service="beneficiaries",
-    service_root=SERVICE_ROOT,
-    settings_factory=Settings,
-    app_factory="beneficiaries.main:create_app",
-    default_port=8002,
-)
+run = service_cli("beneficiaries", Settings, SERVICE_ROOT, default_port=8002)
 
 
 def main() -> None:

@@ -10,13 +10,7 @@ from shared.cli import service_cli
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
-run = service_cli(
-    service="network",
-    service_root=SERVICE_ROOT,
-    settings_factory=Settings,
-    app_factory="network.main:create_app",
-    default_port=8003,
-)
+run = service_cli("network", Settings, SERVICE_ROOT, default_port=8003)
 
 
 def main() -> None:

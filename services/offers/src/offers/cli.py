@@ -162,14 +162,7 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.set_defaults(handler=import_file)
 
 
-run = service_cli(
-    service="offers",
-    service_root=SERVICE_ROOT,
-    settings_factory=Settings,
-    app_factory="offers.main:create_app",
-    default_port=8001,
-    extra=_add_import,
-)
+run = service_cli("offers", Settings, SERVICE_ROOT, default_port=8001, extra=_add_import)
 
 
 def main() -> None:
