@@ -17,6 +17,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
 from schemathesis import Case, CheckContext, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,7 +34,20 @@ OPERATIONS = all_operations()
 SCHEMA = schemathesis.openapi.from_dict(document())
 BY_LABEL = {operation.label: operation for operation in OPERATIONS}
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
+
+
+class RepeatableProvider(HypothesisProvider):
+    """Hypothesis's own generator without its pool of constants: the pool is collected from the
+    modules imported so far, which would make the examples depend on what else the run collected
+    (``tests/hardening`` alone, or the whole root suite)."""
+
+    def _maybe_draw_constant(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+AVAILABLE_PROVIDERS["kafaat-repeatable"] = RepeatableProvider
 SETTINGS = hypothesis.settings(
+    backend="kafaat-repeatable",
     derandomize=True,
     database=None,
     deadline=None,
