@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway import demo as gateway_demo
 from kafaat import launcher
 from kafaat.platform import PROCESSES
-from shared.testing import Keys
+from shared.migrations import upgrade
+from shared.testing import Keys, free_port, scratch_database
 
 UPSTREAM_DEADLINE = 2.0
 
@@ -39,3 +44,32 @@ def platform_env(keys: Keys, urls: dict[str, str], var_dir: Path) -> dict[str, s
         if process.name != "gateway":
             env[f"{process.env_prefix}SERVICE_TOKEN_PUBLIC_KEYS"] = keys.public_pem.decode()
     return env
+
+
+@asynccontextmanager
+async def running_platform(
+    backend: str, keys: Keys, directory: Path, settings: Mapping[str, str] | None = None
+) -> AsyncIterator[Platform]:
+    """The four processes on free loopback ports, each on a new database of ``backend`` with
+    the demo accounts (one of every role) and the demo API client; ``settings`` are extra
+    environment variables (``KAFAAT_GATEWAY_RATE_LIMIT_PER_IP``, …)."""
+    async with AsyncExitStack() as stack:
+        urls = {
+            p.name: await stack.enter_async_context(
+                scratch_database(backend, f"kafaat_test_{p.name}", directory)
+            )
+            for p in PROCESSES
+        }
+        for process in PROCESSES:
+            await asyncio.to_thread(upgrade, process.root, urls[process.name])
+        await gateway_demo.seed(urls["gateway"])
+        ports = {p.name: free_port() for p in PROCESSES}
+        env = {**platform_env(keys, urls, directory), **(settings or {})}
+        running = launcher.start(ports, env)
+        try:
+            base = f"http://127.0.0.1:{ports['gateway']}"
+            ready = await asyncio.to_thread(launcher.wait_ready, base, running, 60.0)
+            assert ready, "the platform did not become ready within 60 s"
+            yield Platform(base, ports, running, urls)
+        finally:
+            await asyncio.to_thread(launcher.stop, running)
