@@ -57,6 +57,18 @@ class ProblemError(Exception):
         self.headers = headers
         self.extra = extra or {}
 
+    def response(self) -> JSONResponse:
+        """The problem+json answer (an ASGI app: handlers return it, middleware call it)."""
+        return problem_response(
+            self.status,
+            title=self.title,
+            detail=self.detail,
+            slug=self.slug,
+            errors=self.errors,
+            headers=self.headers,
+            extra=self.extra,
+        )
+
 
 # One problem on one field, before it becomes a :class:`FieldProblem`: (field name, reason).
 FieldIssue = tuple[str, str]
@@ -182,15 +194,7 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, ProblemError):  # registered for this type only
         raise exc
-    return problem_response(
-        exc.status,
-        title=exc.title,
-        detail=exc.detail,
-        slug=exc.slug,
-        errors=exc.errors,
-        headers=exc.headers,
-        extra=exc.extra,
-    )
+    return exc.response()
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -130,57 +130,50 @@ class ServiceTokenSigner:
         return jwt.encode(claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
 
-def decode_signed(
-    token: str,
-    public_keys: dict[str, Ed25519PublicKey],
-    *,
-    audience: str,
-    issuer: str,
-    leeway_seconds: int,
-    required: tuple[str, ...],
-    invalid: type[Exception],
-    token_type: str | None = None,
-) -> dict[str, Any]:
-    """The claims of an EdDSA JWT whose ``kid`` names one of ``public_keys``.
-
-    Only EdDSA is accepted ('none' and HMAC key confusion are refused); a wrong ``typ`` header or
-    an unknown key raises ``invalid``; PyJWT's own errors are left to the caller to word.
-    """
-    header = jwt.get_unverified_header(token)
-    if token_type is not None and header.get("typ") != token_type:
-        raise invalid("not an access token")
-    key = public_keys.get(str(header.get("kid")))
-    if key is None:
-        raise invalid("unknown signing key")
-    claims: dict[str, Any] = jwt.decode(
-        token,
-        key,
-        algorithms=[ALGORITHM],
-        audience=audience,
-        issuer=issuer,
-        leeway=leeway_seconds,
-        options={"require": list(required)},
-    )
-    return claims
-
-
 @dataclass(frozen=True)
-class ServiceTokenVerifier:
+class SignedTokenVerifier:
+    """Checks EdDSA JWTs against the public keys of their issuer, picked by ``kid``."""
+
     public_keys: dict[str, Ed25519PublicKey]
     audience: str
     issuer: str = "kafaat-gateway"
     leeway_seconds: int = 5
 
+    def decode(
+        self,
+        token: str,
+        *,
+        required: tuple[str, ...],
+        invalid: type[Exception],
+        token_type: str | None = None,
+    ) -> dict[str, Any]:
+        """The token's claims. Only EdDSA is accepted ('none' and HMAC key confusion are
+        refused); a wrong ``typ`` or an unknown key raises ``invalid``; PyJWT's own errors are
+        left to the caller to word."""
+        header = jwt.get_unverified_header(token)
+        if token_type is not None and header.get("typ") != token_type:
+            raise invalid("not an access token")
+        key = self.public_keys.get(str(header.get("kid")))
+        if key is None:
+            raise invalid("unknown signing key")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=self.audience,
+            issuer=self.issuer,
+            leeway=self.leeway_seconds,
+            options={"require": list(required)},
+        )
+        return claims
+
+
+@dataclass(frozen=True)
+class ServiceTokenVerifier(SignedTokenVerifier):
     def verify(self, token: str) -> Principal:
         try:
-            claims = decode_signed(
-                token,
-                self.public_keys,
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway_seconds=self.leeway_seconds,
-                required=("exp", "iat", "aud", "iss", "sub"),
-                invalid=InvalidServiceToken,
+            claims = self.decode(
+                token, required=("exp", "iat", "aud", "iss", "sub"), invalid=InvalidServiceToken
             )
             return Principal(
                 subject=claims["sub"],

@@ -22,14 +22,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.settings import Settings
 from shared.principal import Principal, Role
 from shared.settings import Environment
 from shared.tokens import (
     ALGORITHM,
-    decode_signed,
+    SignedTokenVerifier,
     generate_private_key_pem,
     key_id,
     load_private_key,
@@ -124,23 +124,11 @@ class VerifiedAccessToken:
 
 
 @dataclass(frozen=True)
-class AccessTokenVerifier:
-    public_keys: dict[str, Ed25519PublicKey]
-    issuer: str
-    audience: str
-    leeway_seconds: int = 5
-
+class AccessTokenVerifier(SignedTokenVerifier):
     def verify(self, token: str) -> VerifiedAccessToken:
         try:
-            claims = decode_signed(
-                token,
-                self.public_keys,
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway_seconds=self.leeway_seconds,
-                required=_REQUIRED_CLAIMS,
-                invalid=InvalidAccessToken,
-                token_type=TOKEN_TYPE,
+            claims = self.decode(
+                token, required=_REQUIRED_CLAIMS, invalid=InvalidAccessToken, token_type=TOKEN_TYPE
             )
             kind = claims["knd"]
             if kind not in ("user", "client"):
