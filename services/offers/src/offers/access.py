@@ -54,6 +54,11 @@ class Access:
             return True
         return provider_id is not None and provider_id == self.provider_id
 
+    def may_move(self, from_region: str, to_region: str) -> bool:
+        """Whether the caller may move a provider (and its offers) from one region to another:
+        admins, and coordinators (or ``offers:write`` clients) of both regions."""
+        return self.everything or {from_region, to_region} <= self.regions
+
     def may_publish(self, region: str) -> bool:
         return self.everything or (self.publisher and region in self.regions)
 

@@ -112,6 +112,27 @@ async def test_provider_staff_edit_their_own_provider_only(api: Api) -> None:
     assert created.status_code == 403
 
 
+async def test_only_coordinators_of_both_regions_or_admins_move_a_provider(api: Api) -> None:
+    provider = await api.provider(name="Centre de Tétouan")
+    path = f"/v1/providers/{provider['id']}"
+    to_oriental = {"region": "02", "province": "02.411"}
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
+    moved_by_staff = await api.request("PATCH", path, staff, json=to_oriental)
+    assert problem_fields(moved_by_staff) == ["body.region"]
+    assert "coordinators of both regions" in moved_by_staff.json()["errors"][0]["reason"]
+    assert (await api.request("GET", path)).json()["region"] == "01"
+    # The staff still edit everything else of their provider.
+    renamed = await api.request("PATCH", path, staff, json={"region": "01", "commune": "Martil"})
+    assert renamed.status_code == 200, renamed.text
+    both = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("01", "02"))
+    moved = await api.request("PATCH", path, both, json=to_oriental)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["region"] == "02"
+    back = await api.request("PATCH", path, json={"region": "01", "province": "01.571"})
+    assert back.status_code == 200
+    assert back.json()["region"] == "01"
+
+
 async def test_api_clients_by_scope_and_region(api: Api) -> None:
     writer = make_principal(kind="client", scopes=("offers:read", "offers:write"), regions=("02",))
     reader = make_principal(kind="client", scopes=("offers:read",), regions=("02",))

@@ -52,6 +52,21 @@ def test_scope_of_new_and_stored_providers() -> None:
     )
 
 
+def test_a_provider_moves_only_between_regions_its_mover_coordinates() -> None:
+    class Stored:
+        id = uuid4()
+        region = "01"
+
+    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("01",))
+    assert service.scope_issues(staff, "01", Stored()) == []
+    assert service.scope_issues(staff, "05", Stored()) == [
+        ("region", "only the coordinators of both regions may move a provider")
+    ]
+    both = access(role=Role.REGIONAL_COORDINATOR, regions=("01", "05"))
+    assert service.scope_issues(both, "05", Stored()) == []
+    assert service.scope_issues(access(), "05", Stored()) == []
+
+
 def test_a_new_row_is_a_folded_draft_at_version_one() -> None:
     now = utcnow()
     row = service.new_row(
