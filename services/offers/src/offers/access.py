@@ -9,6 +9,10 @@ records. Every record belongs to its provider, and through it to the provider's 
 - API clients with the ``offers:write`` scope see, edit and publish in their regions;
 - admins see, edit and publish everything.
 
+Seat reservations have a scope of their own (``may_reserve_in``, ``may_handle_reservation``): a
+reservation belongs to who made it, their association, and the coordinators of its session's
+region.
+
 A record outside the caller's scope answers 404, exactly like a missing one. The same scope
 filters lists: ``offers.repository`` turns an :class:`Access` into a WHERE clause.
 """
@@ -64,3 +68,24 @@ class Access:
 
     def may_see(self, status: str, region: str, provider_id: UUID | None) -> bool:
         return status == PublicationStatus.PUBLISHED or self.may_edit(region, provider_id)
+
+    def may_reserve_in(self, region: str) -> bool:
+        """Whether the caller may reserve seats in a (visible) session of ``region``: API
+        clients only in their regions; people refer beneficiaries wherever a session is."""
+        principal = self.principal
+        return principal.kind != "client" or region in principal.regions
+
+    def may_handle_reservation(
+        self, reserved_by: str, association_id: UUID | None, region: str
+    ) -> bool:
+        """Whether the caller may read or release a reservation made by ``reserved_by`` (of
+        ``association_id``) in a session of ``region``: its author, its author's association,
+        the coordinators of the region and admins."""
+        principal = self.principal
+        if self.everything or principal.subject == reserved_by:
+            return True
+        if principal.kind != "user":
+            return False
+        if association_id is not None and principal.association_id == association_id:
+            return principal.role in (Role.ASSOCIATION_MANAGER, Role.COUNSELLOR)
+        return principal.role is Role.REGIONAL_COORDINATOR and region in principal.regions
