@@ -4,7 +4,9 @@ Route policies (``shared.policy.require``) decide who may call a route at all; t
 records. Every record belongs to its provider, and through it to the provider's region:
 
 - everyone, anonymous included, sees published records;
-- provider staff see and edit their own provider's records (``principal.provider_id``);
+- provider staff see and edit their own provider's records (``principal.provider_id``), while
+  the provider lies in the regions of their token (the gateway puts the provider's region
+  there): a token naming a provider of another region reaches nothing of it;
 - regional coordinators see, edit and publish the records of their regions;
 - API clients with the ``offers:write`` scope see, edit and publish in their regions;
 - admins see, edit and publish everything.
@@ -42,12 +44,16 @@ class Access:
         self.everything = principal.is_admin
         self.regions: frozenset[str] = frozenset()
         self.provider_id: UUID | None = None
+        # Where the provider of a provider_staff may lie: the regions of its token.
+        self.provider_regions: frozenset[str] = frozenset()
         self.publisher = self.everything
         if principal.kind == "user" and principal.role is Role.REGIONAL_COORDINATOR:
             self.regions = frozenset(principal.regions)
             self.publisher = True
         elif principal.kind == "user" and principal.role is Role.PROVIDER_STAFF:
-            self.provider_id = principal.provider_id
+            self.provider_regions = frozenset(principal.regions)
+            # No region in the token: no provider either (fail closed).
+            self.provider_id = principal.provider_id if self.provider_regions else None
         elif principal.kind == "client" and WRITE_SCOPE in principal.scopes:
             self.regions = frozenset(principal.regions)
             self.publisher = True
@@ -56,7 +62,11 @@ class Access:
         """Whether the caller may change a record of ``provider_id`` in ``region``."""
         if self.everything or region in self.regions:
             return True
-        return provider_id is not None and provider_id == self.provider_id
+        return (
+            provider_id is not None
+            and provider_id == self.provider_id
+            and region in self.provider_regions
+        )
 
     def may_move(self, from_region: str, to_region: str) -> bool:
         """Whether the caller may move a provider (and its offers) from one region to another:

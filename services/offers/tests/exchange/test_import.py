@@ -246,7 +246,7 @@ async def test_each_row_respects_the_callers_scope(api: Api) -> None:
     assert report["sessions"]["rejected"] == 1
     await post_import(api, csv_file(PROVIDER, OFFER, SESSION))
     provider_id = (await api.request("GET", "/v1/providers")).json()["items"][0]["id"]
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider_id)
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider_id, regions=("01",))
     new_offer = OTHER_OFFER.replace(",,,,,,,P1", ",,,,,,published,P1")
     refused = await post_import(api, csv_file(new_offer), principal=staff, mode="keep_valid")
     assert [(e["field"], e["reason"]) for e in refused.json()["errors"]] == [

@@ -45,7 +45,7 @@ def test_scope_of_new_and_stored_providers() -> None:
     assert service.scope_issues(coordinator, "01", Stored()) == [
         ("region", "you may only move providers within your regions")
     ]
-    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id)
+    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("02",))
     assert service.scope_issues(staff, "02", Stored()) == []
     assert service.scope_issues(
         access(role=Role.PROVIDER_STAFF, provider_id=uuid4()), "02", Stored()
@@ -153,7 +153,7 @@ async def test_lists_hold_published_providers_and_those_in_scope(factory: Factor
 
     assert await names(kind="anonymous", role=None) == [published.name]
     assert sorted(await names(**COORDINATOR_02)) == sorted([published.name, other.name])
-    assert await names(role=Role.PROVIDER_STAFF, provider_id=draft.id) == [
+    assert await names(role=Role.PROVIDER_STAFF, provider_id=draft.id, regions=("01",)) == [
         draft.name,
         published.name,
     ]
