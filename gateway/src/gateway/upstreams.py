@@ -8,10 +8,17 @@ from typing import Any
 
 import httpx2
 
-from gateway.proxy import Proxy, failure_reason
+from gateway.proxy import (
+    _FAILURE_ANSWERS,
+    Proxy,
+    UpstreamFailure,
+    _upstream_problem,
+    failure_reason,
+)
 from shared.metrics import record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
+from shared.problems import ProblemError
 
 
 class UpstreamError(Exception):
@@ -21,10 +28,10 @@ class UpstreamError(Exception):
         self.reason = reason
 
 
-async def get_json(
-    proxy: Proxy, service: str, path: str, principal: Principal, *, timeout: float | None = None
-) -> Any:
-    """GET a service path as ``principal``; raises UpstreamError naming the service."""
+async def _get(
+    proxy: Proxy, service: str, path: str, principal: Principal, timeout: float | None
+) -> httpx2.Response:
+    """GET a service path as ``principal``; a call that fails raises UpstreamError."""
     assert proxy.client is not None
     headers = {"authorization": "Bearer " + proxy.minter.token_for(principal, service)}
     request_id = current_request_id()
@@ -40,6 +47,42 @@ async def get_json(
         record_backend_call(service, reason, time.perf_counter() - started)
         raise UpstreamError(service, reason) from exc
     record_backend_call(service, response.status_code, time.perf_counter() - started)
+    return response
+
+
+async def get_json(
+    proxy: Proxy, service: str, path: str, principal: Principal, *, timeout: float | None = None
+) -> Any:
+    """GET a service path as ``principal``; raises UpstreamError naming the service."""
+    response = await _get(proxy, service, path, principal, timeout)
     if response.status_code >= 400:
         raise UpstreamError(service, f"answered {response.status_code}")
     return response.json()
+
+
+async def get_record(
+    proxy: Proxy, service: str, path: str, principal: Principal, *, timeout: float | None = None
+) -> dict[str, Any] | None:
+    """GET one record of a service as ``principal``: None when the service answers 404 (missing,
+    or outside the principal's scope); raises UpstreamError for any other failure, so that a
+    service that is down is never taken for one that said no."""
+    response = await _get(proxy, service, path, principal, timeout)
+    if response.status_code == 404:
+        return None
+    if response.status_code >= 400:
+        raise UpstreamError(service, f"answered {response.status_code}")
+    try:
+        record = response.json()
+    except ValueError as exc:
+        raise UpstreamError(service, "broken") from exc
+    if not isinstance(record, dict):
+        raise UpstreamError(service, "broken")
+    return record
+
+
+def upstream_problem(error: UpstreamError) -> ProblemError:
+    """The answer to a call the gateway needed and could not make, as the proxy gives it: 503
+    when the service is down, 504 when it is too slow, 502 when it answered something else."""
+    failures: dict[str, UpstreamFailure] = {"unavailable": "unavailable", "timeout": "timeout"}
+    status, what = _FAILURE_ANSWERS[failures.get(error.reason, "broken")]
+    return _upstream_problem(status, error.service, what)

@@ -125,6 +125,23 @@ async def test_client_credentials_with_basic_authentication(
     assert principal.role is None
 
 
+async def test_a_referring_system_can_be_granted_seat_reservations(
+    app: FastAPI, client: httpx2.AsyncClient
+) -> None:
+    created, _ = await _new_client(app, client, scopes=["offers:read", "offers:reserve"])
+    assert created["scopes"] == ["offers:read", "offers:reserve"]
+    response = await client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials", "scope": "offers:reserve"},
+        headers=_basic(created["client_id"], created["client_secret"]),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == "offers:reserve"
+    principal = identity_of(app).resolver.resolve("Bearer " + response.json()["access_token"])
+    assert principal.scopes == ("offers:reserve",)
+    assert principal.regions == ("01",)
+
+
 async def test_client_credentials_in_the_body_and_a_narrower_scope(
     client: httpx2.AsyncClient, identities: Identities
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx2
 import pytest
@@ -13,11 +13,9 @@ from shared.principal import Role
 
 from ..factories import Identities
 from ..helpers import PASSWORD, bearer, sign_in, signed_in_headers
+from ..organisations import ASSOCIATION, OTHER_ASSOCIATION, PROVIDER
 
 USERS = "/api/v1/users"
-ASSOCIATION = UUID("11111111-1111-1111-1111-111111111111")
-OTHER_ASSOCIATION = UUID("22222222-2222-2222-2222-222222222222")
-PROVIDER = UUID("33333333-3333-3333-3333-333333333333")
 
 
 def person(email: str, role: str = "viewer", **fields: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote_plus
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -36,6 +36,7 @@ from gateway.identity.schemas import (
     UserUpdate,
 )
 from gateway.identity.service import OAuthProblem
+from gateway.proxy import Proxy
 from shared.auth import public
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
@@ -52,6 +53,15 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 clients_router = APIRouter(prefix="/api-clients", tags=["api-clients"])
+
+
+def _proxy(request: Request) -> Proxy:
+    proxy: Proxy = request.app.state.proxy
+    return proxy
+
+
+# How the gateway asks the services about the organisations people are bound to.
+ProxyDep = Annotated[Proxy, Depends(_proxy)]
 
 
 def _no_store(response: Response) -> None:
@@ -310,21 +320,24 @@ async def list_users(
     response_model=UserRead,
     status_code=201,
     name="create",
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 502, 503, 504),
 )
 async def create_user(
     body: UserCreate,
     principal: UserManager,
     session: SessionDep,
     identity: IdentityDep,
+    proxy: ProxyDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Create a person inside your scope, with a role no broader than yours."""
+    """Create a person inside your scope, with a role no broader than yours. The provider,
+    association or partner they belong to must lie in your regions (404 on the field
+    otherwise, as for one that does not exist); a provider's staff get its region."""
 
     async def create() -> UserRead:
         return UserRead.model_validate(
-            await service.create_user(session, identity, principal, body)
+            await service.create_user(session, identity, proxy, principal, body)
         )
 
     # The password stays out of the stored fingerprint: it must not be kept, even hashed fast.
@@ -360,7 +373,7 @@ async def get_user(
     response_model=UserRead,
     status_code=200,
     name="update",
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 502, 503, 504),
 )
 async def update_user(
     user_id: UUID,
@@ -368,12 +381,14 @@ async def update_user(
     principal: UserManager,
     session: SessionDep,
     identity: IdentityDep,
+    proxy: ProxyDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> UserRead:
     """Change a person's details, role, scope, active flag or password. Disabling a person or
-    setting their password signs them out everywhere."""
-    user = await service.update_user(session, identity, principal, user_id, body, if_match)
+    setting their password signs them out everywhere. A new role, scope or organisation is
+    checked as on creation."""
+    user = await service.update_user(session, identity, proxy, principal, user_id, body, if_match)
     set_etag(response, user.version)
     return UserRead.model_validate(user)
 

@@ -124,6 +124,8 @@ class ClientScope(StrEnum):
 
     OFFERS_READ = "offers:read"
     OFFERS_WRITE = "offers:write"
+    # Reserve seats for the beneficiaries a system refers, in the client's regions.
+    OFFERS_RESERVE = "offers:reserve"
     BENEFICIARIES_STATS = "beneficiaries:stats"
     NETWORK_READ = "network:read"
     NETWORK_WRITE = "network:write"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.identity import repository
 from gateway.identity.dependencies import Identity
 from gateway.identity.models import ApiClient, RefreshToken, User
+from gateway.identity.organisations import verified_scope
 from gateway.identity.passwords import Passwords, check_policy
 from gateway.identity.schemas import (
     ApiClientCreate,
@@ -40,6 +41,7 @@ from gateway.identity.tokens import (
     secret_matches,
     user_principal,
 )
+from gateway.proxy import Proxy
 from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.pagination import PageParams
@@ -308,8 +310,14 @@ def _email_taken(email: str) -> ProblemError:
 
 
 async def create_user(
-    session: AsyncSession, identity: Identity, principal: Principal, data: UserCreate
+    session: AsyncSession,
+    identity: Identity,
+    proxy: Proxy,
+    principal: Principal,
+    data: UserCreate,
 ) -> User:
+    """Create a person; the organisation they are bound to is vouched for by its service
+    (:mod:`gateway.identity.organisations`)."""
     manager = _manager_scope(principal)
     scope = UserScope(
         role=data.role,
@@ -319,6 +327,7 @@ async def create_user(
         partner_id=data.partner_id,
     )
     _check_scope(manager, scope)
+    scope = await verified_scope(proxy, principal, scope)
     check_policy(data.password, data.email)
     key = email_key(data.email)
     if await repository.email_taken(session, key, other_than=None):
@@ -339,7 +348,7 @@ async def create_user(
         created_at=now,
         updated_at=now,
     )
-    if not await repository.add_user(session, user, data.regions):
+    if not await repository.add_user(session, user, list(scope.regions)):
         raise _email_taken(data.email)
     return user
 
@@ -402,6 +411,7 @@ async def get_user(session: AsyncSession, principal: Principal, user_id: UUID) -
 async def update_user(
     session: AsyncSession,
     identity: Identity,
+    proxy: Proxy,
     principal: Principal,
     user_id: UUID,
     data: UserUpdate,
@@ -430,6 +440,8 @@ async def update_user(
         partner_id=changes.get("partner_id", current.partner_id),
     )
     _check_scope(manager, scope)
+    if {"role", "regions", *ORGANISATION_FIELDS} & changes.keys():
+        scope = await verified_scope(proxy, principal, scope)
     now = utcnow()
     if "email" in changes:
         key = email_key(changes["email"])

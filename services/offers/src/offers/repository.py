@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, or_, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    and_,
+    or_,
+    type_coerce,
+)
 
 from offers.access import Access
 from offers.vocabulary import PublicationStatus, TargetPublic
@@ -22,15 +30,17 @@ def only_visible(
 ) -> Select[Any]:
     """``statement`` keeping the rows the caller may see (``Access.may_see``), given the columns
     that place them: published ones, those of the caller's regions and those of the caller's
-    provider. Everything for who sees everything: no clause at all keeps the plans of the
-    unscoped list."""
+    provider (in the regions of its token). Everything for who sees everything: no clause at
+    all keeps the plans of the unscoped list."""
     if access.everything:
         return statement
     clauses: list[ColumnElement[bool]] = [status == PublicationStatus.PUBLISHED.value]
     if access.regions:
         clauses.append(region.in_(sorted(access.regions)))
     if access.provider_id is not None:
-        clauses.append(provider == access.provider_id)
+        clauses.append(
+            and_(provider == access.provider_id, region.in_(sorted(access.provider_regions)))
+        )
     return statement.where(or_(*clauses) if len(clauses) > 1 else clauses[0])
 
 

@@ -76,7 +76,7 @@ async def test_broken_json_body_is_a_problem_not_a_crash(api: Api) -> None:
 async def test_offers_go_to_providers_in_scope_only(api: Api) -> None:
     own = await api.provider()
     other = await api.provider(name="Autre centre")
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=own["id"])
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=own["id"], regions=("01",))
     created = await api.request("POST", "/v1/offers", staff, json=offer_body(own["id"]))
     assert created.status_code == 201
     refused = await api.request("POST", "/v1/offers", staff, json=offer_body(other["id"]))
@@ -96,7 +96,7 @@ async def test_drafts_are_seen_by_their_editors_only(api: Api) -> None:
     draft = await api.offer(provider["id"], publish=False)
     path = f"/v1/offers/{draft['id']}"
     assert (await api.client.get(path, headers=api.headers(ANONYMOUS))).status_code == 404
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"])
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
     assert (await api.request("GET", path, staff)).status_code == 200
     coordinator_01 = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("01",))
     coordinator_02 = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("02",))
@@ -121,7 +121,7 @@ async def test_publication_needs_a_published_provider_and_a_coordinator(api: Api
     assert blocked.status_code == 409
     assert blocked.json()["type"].endswith("/provider-not-published")
     await api.request("POST", f"/v1/providers/{provider['id']}/publish")
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"])
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
     assert (await api.request("POST", f"{path}/publish", staff)).status_code == 403
     published = await api.request("POST", f"{path}/publish")
     assert published.json()["status"] == "published"

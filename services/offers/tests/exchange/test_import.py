@@ -246,7 +246,7 @@ async def test_each_row_respects_the_callers_scope(api: Api) -> None:
     assert report["sessions"]["rejected"] == 1
     await post_import(api, csv_file(PROVIDER, OFFER, SESSION))
     provider_id = (await api.request("GET", "/v1/providers")).json()["items"][0]["id"]
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider_id)
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider_id, regions=("01",))
     new_offer = OTHER_OFFER.replace(",,,,,,,P1", ",,,,,,published,P1")
     refused = await post_import(api, csv_file(new_offer), principal=staff, mode="keep_valid")
     assert [(e["field"], e["reason"]) for e in refused.json()["errors"]] == [
@@ -254,6 +254,21 @@ async def test_each_row_respects_the_callers_scope(api: Api) -> None:
     ]
     allowed = await post_import(api, csv_file(OTHER_OFFER), principal=staff)
     assert allowed.json()["offers"]["created"] == 1
+
+
+async def test_provider_staff_cannot_move_their_provider_by_import(api: Api) -> None:
+    await post_import(api, csv_file(PROVIDER))
+    provider_id = (await api.request("GET", "/v1/providers")).json()["items"][0]["id"]
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider_id, regions=("01",))
+    to_oriental = PROVIDER.replace(",01,01.051,", ",02,02.411,").replace(",published,", ",,")
+    refused = await post_import(api, csv_file(to_oriental), principal=staff, mode="keep_valid")
+    assert [(e["line"], e["field"]) for e in refused.json()["errors"]] == [(2, "region")]
+    assert "coordinators of both regions" in refused.json()["errors"][0]["reason"]
+    assert (await api.request("GET", f"/v1/providers/{provider_id}")).json()["region"] == "01"
+    both = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("01", "02"))
+    moved = await post_import(api, csv_file(to_oriental), principal=both)
+    assert moved.json()["providers"]["updated"] == 1, moved.text
+    assert (await api.request("GET", f"/v1/providers/{provider_id}")).json()["region"] == "02"
 
 
 async def test_a_provider_outside_the_scope_is_reported_like_a_missing_one(api: Api) -> None:

@@ -93,7 +93,7 @@ async def test_coordinators_work_in_their_regions(api: Api) -> None:
 async def test_provider_staff_edit_their_own_provider_only(api: Api) -> None:
     own = await api.provider(publish=False, name="Mon centre")
     other = await api.provider(publish=False, name="Autre centre")
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=own["id"])
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=own["id"], regions=("01",))
     changed = await api.request(
         "PATCH", f"/v1/providers/{own['id']}", staff, json={"commune": "Martil"}
     )
@@ -110,6 +110,49 @@ async def test_provider_staff_edit_their_own_provider_only(api: Api) -> None:
         "POST", "/v1/providers", staff, json={"name": "N", "kind": "company", "region": "01"}
     )
     assert created.status_code == 403
+
+
+async def test_only_coordinators_of_both_regions_or_admins_move_a_provider(api: Api) -> None:
+    provider = await api.provider(name="Centre de Tétouan")
+    path = f"/v1/providers/{provider['id']}"
+    to_oriental = {"region": "02", "province": "02.411"}
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
+    moved_by_staff = await api.request("PATCH", path, staff, json=to_oriental)
+    assert problem_fields(moved_by_staff) == ["body.region"]
+    assert "coordinators of both regions" in moved_by_staff.json()["errors"][0]["reason"]
+    assert (await api.request("GET", path)).json()["region"] == "01"
+    # The staff still edit everything else of their provider.
+    renamed = await api.request("PATCH", path, staff, json={"region": "01", "commune": "Martil"})
+    assert renamed.status_code == 200, renamed.text
+    both = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("01", "02"))
+    moved = await api.request("PATCH", path, both, json=to_oriental)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["region"] == "02"
+    back = await api.request("PATCH", path, json={"region": "01", "province": "01.571"})
+    assert back.status_code == 200
+    assert back.json()["region"] == "01"
+
+
+async def test_a_staff_token_of_another_region_reaches_nothing_of_the_provider(api: Api) -> None:
+    # A coordinator of region 02 who made a provider_staff account for a region-01 provider:
+    # the gateway refuses it, and a token naming it carries region 02, which offers refuses.
+    provider = await api.provider(publish=False, name="Centre de Tétouan")
+    draft = await api.offer(provider["id"], publish=False)
+    taken_over = make_principal(
+        role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("02",)
+    )
+    for path, change in (
+        (f"/v1/providers/{provider['id']}", {"commune": "Martil"}),
+        (f"/v1/offers/{draft['id']}", {"title_fr": "Soudure"}),
+    ):
+        assert (await api.request("GET", path, taken_over)).status_code == 404
+        assert (await api.request("PATCH", path, taken_over, json=change)).status_code == 404
+    listed = await api.request("GET", "/v1/offers", taken_over, params={"status": "draft"})
+    assert listed.json()["items"] == []
+    no_region = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"])
+    assert (await api.request("GET", f"/v1/offers/{draft['id']}", no_region)).status_code == 404
+    own = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
+    assert (await api.request("GET", f"/v1/offers/{draft['id']}", own)).status_code == 200
 
 
 async def test_api_clients_by_scope_and_region(api: Api) -> None:

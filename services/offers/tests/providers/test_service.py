@@ -45,11 +45,26 @@ def test_scope_of_new_and_stored_providers() -> None:
     assert service.scope_issues(coordinator, "01", Stored()) == [
         ("region", "you may only move providers within your regions")
     ]
-    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id)
+    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("02",))
     assert service.scope_issues(staff, "02", Stored()) == []
     assert service.scope_issues(
         access(role=Role.PROVIDER_STAFF, provider_id=uuid4()), "02", Stored()
     )
+
+
+def test_a_provider_moves_only_between_regions_its_mover_coordinates() -> None:
+    class Stored:
+        id = uuid4()
+        region = "01"
+
+    staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("01",))
+    assert service.scope_issues(staff, "01", Stored()) == []
+    assert service.scope_issues(staff, "05", Stored()) == [
+        ("region", "only the coordinators of both regions may move a provider")
+    ]
+    both = access(role=Role.REGIONAL_COORDINATOR, regions=("01", "05"))
+    assert service.scope_issues(both, "05", Stored()) == []
+    assert service.scope_issues(access(), "05", Stored()) == []
 
 
 def test_a_new_row_is_a_folded_draft_at_version_one() -> None:
@@ -138,7 +153,7 @@ async def test_lists_hold_published_providers_and_those_in_scope(factory: Factor
 
     assert await names(kind="anonymous", role=None) == [published.name]
     assert sorted(await names(**COORDINATOR_02)) == sorted([published.name, other.name])
-    assert await names(role=Role.PROVIDER_STAFF, provider_id=draft.id) == [
+    assert await names(role=Role.PROVIDER_STAFF, provider_id=draft.id, regions=("01",)) == [
         draft.name,
         published.name,
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import UUID
 
 import httpx2
 
@@ -13,6 +14,9 @@ from shared.testing import make_principal
 from ..helpers import Api, problem_fields
 
 COUNSELLOR = make_principal(role=Role.COUNSELLOR)
+ASSOCIATION = UUID("11111111-1111-1111-1111-111111111111")
+OTHER_ASSOCIATION = UUID("22222222-2222-2222-2222-222222222222")
+NADIA = make_principal(role=Role.COUNSELLOR, regions=("01",), association_id=ASSOCIATION)
 
 
 async def open_session(api: Api, **fields: Any) -> dict[str, Any]:
@@ -20,11 +24,13 @@ async def open_session(api: Api, **fields: Any) -> dict[str, Any]:
     return await api.session(offer["id"], status="open", **fields)
 
 
-async def reserve(api: Api, session_id: str, key: str, **body: Any) -> httpx2.Response:
+async def reserve(
+    api: Api, session_id: str, key: str, principal: Any = COUNSELLOR, **body: Any
+) -> httpx2.Response:
     return await api.request(
         "POST",
         f"/v1/sessions/{session_id}/reservations",
-        COUNSELLOR,
+        principal,
         headers={"Idempotency-Key": key},
         json=body or None,
     )
@@ -117,5 +123,66 @@ async def test_who_may_reserve(api: Api) -> None:
     assert await status(ANONYMOUS) == 401
     assert await status(make_principal(role=Role.PROVIDER_STAFF)) == 403
     assert await status(make_principal(kind="client", scopes=("offers:read",))) == 403
-    assert await status(make_principal(kind="client", scopes=("offers:reserve",))) == 201
+    reserver = make_principal(kind="client", scopes=("offers:reserve",), regions=("01",))
+    assert await status(reserver) == 201
     assert await status(make_principal(role=Role.ASSOCIATION_MANAGER)) == 201
+
+
+async def test_a_key_is_the_callers_own(api: Api) -> None:
+    session = await open_session(api, seats_total=5)
+    first = await reserve(api, session["id"], "referral-7", NADIA)
+    assert first.status_code == 201
+    other = make_principal(role=Role.COUNSELLOR, regions=("01",), association_id=OTHER_ASSOCIATION)
+    same_key = await reserve(api, session["id"], "referral-7", other, seats=2)
+    # Their own new reservation, not the first caller's (nor a 422 for a different body).
+    assert same_key.status_code == 201, same_key.text
+    assert same_key.json()["id"] != first.json()["id"]
+    assert same_key.json()["seats"] == 2
+    assert same_key.json()["session_seats_remaining"] == 2
+    path = f"/v1/sessions/{session['id']}/reservations/{first.json()['id']}"
+    hidden = await api.request("GET", path, other)
+    assert hidden.status_code == 404
+    assert hidden.headers["content-type"] == "application/problem+json"
+    assert (await api.request("DELETE", path, other)).status_code == 404
+    mine = await api.request("GET", path, NADIA)
+    assert mine.status_code == 200
+    assert mine.json()["status"] == "held"
+    after = (await api.request("GET", f"/v1/sessions/{session['id']}")).json()
+    assert after["seats_reserved"] == 3
+
+
+async def test_who_may_read_and_release_a_reservation(api: Api) -> None:
+    session = await open_session(api, seats_total=5)
+    reservations = [(await reserve(api, session["id"], f"r{n}", NADIA)).json() for n in range(3)]
+    paths = [f"/v1/sessions/{session['id']}/reservations/{r['id']}" for r in reservations]
+    manager = make_principal(
+        role=Role.ASSOCIATION_MANAGER, regions=("01",), association_id=ASSOCIATION
+    )
+    coordinator_01 = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("01",))
+    coordinator_02 = make_principal(role=Role.REGIONAL_COORDINATOR, regions=("02",))
+    client_01 = make_principal(kind="client", scopes=("offers:reserve",), regions=("01",))
+    for outsider in (coordinator_02, client_01, COUNSELLOR):
+        assert (await api.request("GET", paths[0], outsider)).status_code == 404
+        assert (await api.request("DELETE", paths[0], outsider)).status_code == 404
+    assert (await api.request("GET", paths[0], manager)).json()["id"] == reservations[0]["id"]
+    assert (await api.request("DELETE", paths[0], manager)).status_code == 204
+    assert (await api.request("DELETE", paths[1], coordinator_01)).status_code == 204
+    assert (await api.request("DELETE", paths[2], api.admin)).status_code == 204
+    released = [(await api.request("GET", path, NADIA)).json()["status"] for path in paths]
+    assert released == ["released", "released", "released"]
+    after = (await api.request("GET", f"/v1/sessions/{session['id']}")).json()
+    assert after["seats_reserved"] == 0
+
+
+async def test_api_clients_reserve_only_in_their_regions(api: Api) -> None:
+    provider = await api.provider(name="Centre d'Oujda", region="02", province="02.411")
+    offer = await api.offer(provider["id"])
+    oriental = await api.session(offer["id"], region="02", province="02.411", status="open")
+    tanger = await open_session(api)
+    client_01 = make_principal(kind="client", scopes=("offers:reserve",), regions=("01",))
+    refused = await reserve(api, oriental["id"], "referral-1", client_01)
+    assert refused.status_code == 404
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert (await reserve(api, tanger["id"], "referral-1", client_01)).status_code == 201
+    after = (await api.request("GET", f"/v1/sessions/{oriental['id']}")).json()
+    assert after["seats_reserved"] == 0

@@ -65,9 +65,11 @@ async def test_sessions_follow_their_offer_scope(api: Api) -> None:
         await api.client.get(f"/v1/sessions/{session['id']}", headers=anonymous)
     ).status_code == 404
     assert (await api.client.get("/v1/sessions", headers=anonymous)).json()["items"] == []
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"])
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=provider["id"], regions=("01",))
     other_staff = make_principal(
-        role=Role.PROVIDER_STAFF, provider_id=(await api.provider(name="Autre"))["id"]
+        role=Role.PROVIDER_STAFF,
+        provider_id=(await api.provider(name="Autre"))["id"],
+        regions=("01",),
     )
     assert (await api.request("GET", f"/v1/sessions/{session['id']}", staff)).status_code == 200
     assert (

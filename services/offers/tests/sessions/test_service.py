@@ -82,12 +82,13 @@ async def test_sessions_go_to_offers_in_scope_that_are_not_archived(
 
 async def test_seats_cannot_drop_below_those_reserved(factory: Factory, db: AsyncSession) -> None:
     session = await factory.session(seats_total=3)
-    reservation = await service.reserve(db, session, "referral-1", 2, "counsellor")
+    counsellor = access(role=Role.COUNSELLOR, subject="counsellor")
+    reservation = await service.reserve(db, counsellor, session, "referral-1", 2)
     assert reservation.session_seats_remaining == 1
-    again = await service.reserve(db, session, "referral-1", 2, "counsellor")
+    again = await service.reserve(db, counsellor, session, "referral-1", 2)
     assert again.id == reservation.id
     with pytest.raises(ProblemError) as no_seats:
-        await service.reserve(db, session, "referral-2", 2, "counsellor")
+        await service.reserve(db, counsellor, session, "referral-2", 2)
     assert no_seats.value.slug == "no-seats-left"
     await db.refresh(session)
     with pytest.raises(ProblemError) as too_few:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from shared.csv_cells import cell, restore
+
 # A CSV record or JSON line longer than this is a broken file (an unclosed quote), not data.
 MAX_RECORD_CHARACTERS = 1_000_000
 # CSV cells holding several codes separate them with this character.
@@ -170,14 +172,15 @@ def _header(cells: list[str], line: int, known_columns: frozenset[str]) -> list[
 
 def _cells(header: list[str], cells: list[str], list_columns: frozenset[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name, cell in zip(header, cells, strict=True):
-        cell = cell.strip()
-        if not cell:
+    for name, written in zip(header, cells, strict=True):
+        # What the export neutralised (shared.csv_cells) reads back as it was.
+        text = restore(written.strip())
+        if not text:
             continue
         if name in list_columns:
-            values[name] = [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
+            values[name] = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
         else:
-            values[name] = cell
+            values[name] = text
     return values
 
 
@@ -203,17 +206,15 @@ async def read_jsonl(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[RawRow]
 
 
 def csv_line(columns: Iterable[str], values: Mapping[str, Any]) -> str:
-    """One CSV line of ``values`` in the order of ``columns`` (lists joined with ``|``)."""
+    """One CSV line of ``values`` in the order of ``columns`` (lists joined with ``|``), every
+    cell safe to open in a spreadsheet (see :mod:`shared.csv_cells`)."""
     buffer = io.StringIO()
     cells = []
     for name in columns:
         value = values.get(name)
-        if value is None:
-            cells.append("")
-        elif isinstance(value, list):
-            cells.append(LIST_SEPARATOR.join(str(item) for item in value))
-        else:
-            cells.append(str(value))
+        if isinstance(value, list):
+            value = LIST_SEPARATOR.join(str(item) for item in value)
+        cells.append(cell(value))
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
 

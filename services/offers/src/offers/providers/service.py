@@ -65,8 +65,11 @@ def scope_issues(access: Access, region: str, current: Placed | None = None) -> 
         return [("region", "you may not add providers in this region")]
     if not access.may_edit(current.region, current.id):
         return [("external_id", "this provider is outside your scope")]
-    if not access.may_edit(region, current.id):
-        return [("region", "you may only move providers within your regions")]
+    if region != current.region and not access.may_move(current.region, region):
+        if access.regions:
+            return [("region", "you may only move providers within your regions")]
+        # Provider staff edit their provider, but never move it to another region.
+        return [("region", "only the coordinators of both regions may move a provider")]
     return []
 
 

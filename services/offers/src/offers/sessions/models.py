@@ -67,12 +67,15 @@ class SeatReservation(Base):
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True, default=uuid4)
     session_id: Mapped[UUID] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"))
-    # The caller's Idempotency-Key: one reservation per key and session.
+    # The caller's Idempotency-Key: one reservation per caller, key and session. Keys are the
+    # caller's own: another caller sending the same one makes a reservation of its own.
     key: Mapped[str] = mapped_column(String(255))
     seats: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
+    # The principal's subject, and its association: both may read and release it.
     reserved_by: Mapped[str] = mapped_column(String(255))
+    association_id: Mapped[UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (UniqueConstraint("session_id", "key"),)
+    __table_args__ = (UniqueConstraint("session_id", "reserved_by", "key"),)

@@ -175,10 +175,12 @@ async def reservation(
 
 
 async def reservation_by_key(
-    db: AsyncSession, session_id: UUID, key: str
+    db: AsyncSession, session_id: UUID, reserved_by: str, key: str
 ) -> SeatReservation | None:
     statement = select(SeatReservation).where(
-        SeatReservation.session_id == session_id, SeatReservation.key == key
+        SeatReservation.session_id == session_id,
+        SeatReservation.reserved_by == reserved_by,
+        SeatReservation.key == key,
     )
     return (await db.scalars(statement)).one_or_none()
 
@@ -204,8 +206,8 @@ async def of_offer(db: AsyncSession, offer_id: UUID) -> list[TrainingSession]:
 
 
 async def add_reservation(db: AsyncSession, reservation: SeatReservation) -> bool:
-    """Insert the reservation; False when a concurrent twin (same session and key) committed
-    first.
+    """Insert the reservation; False when a concurrent twin (same session, caller and key)
+    committed first.
 
     The failed INSERT aborted the transaction, which had written nothing else: it is rolled back
     here so the twin can be read in a new one. (No SAVEPOINT: on SQLite one opened outside a

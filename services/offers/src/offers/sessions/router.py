@@ -36,7 +36,10 @@ ReservationKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=KEY_MAX_LENGTH,
-        description="Required: one reservation per key and session (e.g. the referral id)",
+        description=(
+            "Required: one reservation per key and session for each caller (e.g. the referral "
+            "id); another caller's key never names your reservation"
+        ),
     ),
 ]
 
@@ -129,10 +132,10 @@ async def reserve_seats(
 ) -> ReservationRead:
     """Reserve seats in an open session, atomically: never more than `seats_total`. Retrying
     with the same `Idempotency-Key` returns the same reservation; 409 when no seats are left,
-    registrations are not open or closed."""
+    registrations are not open or closed. API clients reserve in their regions only."""
     session = await service.get_visible(db, access, session_id)
     seats = data.seats if data else 1
-    return await service.reserve(db, session, idempotency_key, seats, access.principal.subject)
+    return await service.reserve(db, access, session, idempotency_key, seats)
 
 
 @router.get(
@@ -144,8 +147,10 @@ async def reserve_seats(
 async def get_reservation(
     session_id: UUID, reservation_id: UUID, db: SessionDep, access: Reserver
 ) -> ReservationRead:
+    """A reservation: for its author, its author's association, the coordinators of the
+    session's region and admins (404 for anyone else)."""
     session = await service.get_visible(db, access, session_id)
-    return await service.get_reservation(db, session, reservation_id)
+    return await service.get_reservation(db, access, session, reservation_id)
 
 
 @router.delete(
@@ -154,7 +159,8 @@ async def get_reservation(
 async def release_seats(
     session_id: UUID, reservation_id: UUID, db: SessionDep, access: Reserver
 ) -> Response:
-    """Release a reservation's seats; releasing it again changes nothing."""
+    """Release a reservation's seats; releasing it again changes nothing. The same callers
+    as for reading it may."""
     session = await service.get_visible(db, access, session_id)
-    await service.release(db, session, reservation_id)
+    await service.release(db, access, session, reservation_id)
     return Response(status_code=204)

@@ -300,20 +300,24 @@ async def _replay(db: AsyncSession, existing: SeatReservation, seats: int) -> Re
 
 async def reserve(
     db: AsyncSession,
+    access: Access,
     session: TrainingSession,
     key: str,
     seats: int,
-    reserved_by: str,
 ) -> ReservationRead:
-    """Reserve seats once per key.
+    """Reserve seats once per caller and key.
 
-    The reservation row is written first: its unique (session, key) makes a concurrent twin wait
-    for the first to commit, fail, and replay it. Then one conditional UPDATE takes the seats;
-    when it cannot, the caller gets 409 and the transaction, reservation row included, rolls
-    back.
+    The reservation row is written first: its unique (session, caller, key) makes a concurrent
+    twin wait for the first to commit, fail, and replay it. Then one conditional UPDATE takes
+    the seats; when it cannot, the caller gets 409 and the transaction, reservation row
+    included, rolls back.
     """
+    if not access.may_reserve_in(session.region):
+        raise not_found(KIND, session.id)
     session_id = session.id
-    existing = await repository.reservation_by_key(db, session_id, key)
+    principal = access.principal
+    reserved_by = principal.subject
+    existing = await repository.reservation_by_key(db, session_id, reserved_by, key)
     if existing is not None:
         return await _replay(db, existing, seats)
     now = utcnow()
@@ -324,11 +328,12 @@ async def reserve(
         seats=seats,
         status=ReservationStatus.HELD.value,
         reserved_by=reserved_by,
+        association_id=principal.association_id,
         created_at=now,
     )
     if not await repository.add_reservation(db, reservation):
         # The twin committed first: answer what the twin answered.
-        twin = await repository.reservation_by_key(db, session_id, key)
+        twin = await repository.reservation_by_key(db, session_id, reserved_by, key)
         if twin is None:
             raise ProblemError(
                 409,
@@ -366,20 +371,30 @@ async def _no_seats(db: AsyncSession, session_id: UUID, seats: int, today: date)
     )
 
 
-async def get_reservation(
-    db: AsyncSession, session: TrainingSession, reservation_id: UUID
-) -> ReservationRead:
+async def _own_reservation(
+    db: AsyncSession, access: Access, session: TrainingSession, reservation_id: UUID
+) -> SeatReservation:
+    """The reservation, when the caller may handle it; 404 otherwise, like a missing one."""
     reservation = await repository.reservation(db, session.id, reservation_id)
-    if reservation is None:
+    if reservation is None or not access.may_handle_reservation(
+        reservation.reserved_by, reservation.association_id, session.region
+    ):
         raise not_found("reservation", reservation_id)
+    return reservation
+
+
+async def get_reservation(
+    db: AsyncSession, access: Access, session: TrainingSession, reservation_id: UUID
+) -> ReservationRead:
+    reservation = await _own_reservation(db, access, session, reservation_id)
     return _reservation_read(reservation, await _seats_remaining(db, session.id))
 
 
-async def release(db: AsyncSession, session: TrainingSession, reservation_id: UUID) -> None:
+async def release(
+    db: AsyncSession, access: Access, session: TrainingSession, reservation_id: UUID
+) -> None:
     """Give the seats back, once: releasing a released reservation changes nothing."""
-    reservation = await repository.reservation(db, session.id, reservation_id)
-    if reservation is None:
-        raise not_found("reservation", reservation_id)
+    reservation = await _own_reservation(db, access, session, reservation_id)
     now = utcnow()
     if await repository.mark_released(db, reservation_id, now):
         await repository.give_back_seats(db, session.id, reservation.seats, now)
