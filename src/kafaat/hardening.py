@@ -7,6 +7,7 @@ these, so a route is covered the day it appears in the document.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -14,12 +15,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 import httpx2
 
 from gateway.demo import DEMO_PASSWORD
+from gateway.identity import service as identity_service
+from gateway.identity.dependencies import passwords_for
+from gateway.identity.scopes import UserScope
+from gateway.settings import Settings as GatewaySettings
 from kafaat.contract import merged_document
 from kafaat.platform import ROOT
+from shared.db import create_engine, create_sessionmaker
 from shared.principal import Role
 
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -359,6 +366,7 @@ class World:
     staff: dict[str, str]
     manager: dict[str, str]
     counsellor: dict[str, str]
+    gateway_database_url: str
     outsiders: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def provider(self, region: str = "01", *, publish: bool = True) -> str:
@@ -405,16 +413,10 @@ class World:
         return session_id, str(created(response)["id"])
 
     def user(self) -> str:
-        # A counsellor the association's manager signs up.
-        body = {
-            "email": f"counsellor-{uuid.uuid4().hex[:8]}@association.test",
-            "full_name": "Conseillère Test",
-            "role": "counsellor",
-            "regions": ["01"],
-            "association_id": self.association_id,
-            "password": "a-long-enough-password",
-        }
-        return str(created(self.api.post("/api/v1/users", headers=self.manager, json=body))["id"])
+        # A counsellor of the association (associations exist in no service yet, so the
+        # gateway would refuse to bind one through the API: the account is seeded).
+        scope = UserScope(Role.COUNSELLOR, ("01",), association_id=UUID(self.association_id))
+        return seed_account(self.gateway_database_url, scope)[1]
 
     def api_client(self) -> str:
         body = {"name": "SI régional", "scopes": ["offers:read"], "regions": ["01"]}
@@ -432,12 +434,12 @@ class World:
                 "regions": ["01"],
             },
             "users-create": lambda: {
-                "email": f"counsellor-{unique}@association.test",
-                "full_name": "Conseiller Test",
-                "role": "counsellor",
+                "email": f"staff-{unique}@provider.test",
+                "full_name": "Formateur Test",
+                "role": "provider_staff",
                 "regions": ["01"],
-                "association_id": self.association_id,
-                "password": "a-long-enough-password",
+                "provider_id": self.provider_id,
+                "password": PASSWORD,
             },
             "providers-create": lambda: {
                 "name": f"Centre {unique}",
@@ -494,9 +496,44 @@ class World:
         raise LookupError(last_parameter)
 
 
+PASSWORD = "a-long-enough-password"
+
+
 def person(api: Api, admin: dict[str, str], role: str, **scope: Any) -> dict[str, str]:
+    """A person the admin signs up through the API (the organisation must exist in its
+    service: the gateway asks it)."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@hardening.test"
-    password = "a-long-enough-password"
-    body = {"email": email, "full_name": "Personne Test", "role": role, "password": password}
+    body = {"email": email, "full_name": "Personne Test", "role": role, "password": PASSWORD}
     created(api.post("/api/v1/users", headers=admin, json={**body, **scope}))
-    return api.sign_in(email, password)
+    return api.sign_in(email, PASSWORD)
+
+
+def seeded_member(
+    api: Api, gateway_database_url: str, role: Role, *, regions: tuple[str, ...], **ids: UUID
+) -> dict[str, str]:
+    """A person of an organisation no service holds yet (associations, partners: those
+    services have no records), written as the demo seed writes accounts, then signed in."""
+    email, _ = seed_account(gateway_database_url, UserScope(role, regions, **ids))
+    return api.sign_in(email, PASSWORD)
+
+
+def seed_account(gateway_database_url: str, scope: UserScope) -> tuple[str, str]:
+    """Write an account straight into the gateway's database (the way ``kafaat seed-demo``
+    does); its e-mail and id."""
+    email = f"{scope.role.value}-{uuid.uuid4().hex[:8]}@hardening.test"
+    return email, asyncio.run(_add_account(gateway_database_url, email, scope))
+
+
+async def _add_account(database_url: str, email: str, scope: UserScope) -> str:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            passwords = passwords_for(GatewaySettings())
+            stored = await identity_service.add_account(
+                db, passwords, email=email, full_name="Test", password=PASSWORD, scope=scope
+            )
+            assert stored is not None, email
+            await db.commit()
+            return str(stored.id)
+    finally:
+        await engine.dispose()

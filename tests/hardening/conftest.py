@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from gateway.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from kafaat.hardening import HARDENED_SETTINGS, Api, World, created, person
+from kafaat.hardening import HARDENED_SETTINGS, Api, World, created, person, seeded_member
 from kafaat.testing import Platform, running_platform
+from shared.principal import Role
 from shared.testing import Keys, backends
 
 DEMO_EMAILS = {
@@ -61,19 +62,25 @@ def callers(api: Api) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def world(api: Api, callers: dict[str, dict[str, str]]) -> World:
+def world(api: Api, callers: dict[str, dict[str, str]], hardened: Platform) -> World:
     admin = callers["admin"]
-    association, other_association = str(uuid.uuid4()), str(uuid.uuid4())
+    association, other_association = uuid.uuid4(), uuid.uuid4()
+    gateway_db = hardened.database_urls["gateway"]
+
+    def member(role: Role, association_id: uuid.UUID) -> dict[str, str]:
+        return seeded_member(api, gateway_db, role, regions=("01",), association_id=association_id)
+
     home = {"regions": ["01"]}
     built = World(
         api=api,
         admin=admin,
         coordinator=callers["regional_coordinator"],
         provider_id="",
-        association_id=association,
+        association_id=str(association),
         staff={},
-        manager=person(api, admin, "association_manager", association_id=association, **home),
-        counsellor=person(api, admin, "counsellor", association_id=association, **home),
+        manager=member(Role.ASSOCIATION_MANAGER, association),
+        counsellor=member(Role.COUNSELLOR, association),
+        gateway_database_url=gateway_db,
     )
     built.provider_id = built.provider()
     built.staff = person(api, admin, "provider_staff", provider_id=built.provider_id, **home)
@@ -92,10 +99,8 @@ def world(api: Api, callers: dict[str, dict[str, str]]) -> World:
     built.outsiders = {
         "anonymous": {},
         "regional_coordinator": api.sign_in("coordinator.oriental@demo.kafaat.ma"),
-        "association_manager": person(
-            api, admin, "association_manager", association_id=other_association, **home
-        ),
-        "counsellor": person(api, admin, "counsellor", association_id=other_association, **home),
+        "association_manager": member(Role.ASSOCIATION_MANAGER, other_association),
+        "counsellor": member(Role.COUNSELLOR, other_association),
         "provider_staff": person(api, admin, "provider_staff", provider_id=other_provider, **home),
         "partner_member": callers["partner_member"],
         "viewer": callers["viewer"],
