@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import create_engine, create_sessionmaker, make_metadata
 from shared.jobs import (
+    Job,
     JobContext,
     JobFailed,
     JobKind,
@@ -35,7 +37,9 @@ async def sessionmaker(scratch_engine: AsyncEngine) -> async_sessionmaker[AsyncS
     return create_sessionmaker(scratch_engine)
 
 
-async def queue(sessionmaker: async_sessionmaker[AsyncSession], count: int, **payload: Any) -> list:
+async def queue(
+    sessionmaker: async_sessionmaker[AsyncSession], count: int, **payload: Any
+) -> list[UUID]:
     async with sessionmaker() as db:
         ids = [
             await store.enqueue(db, kind="test", owner="user-1", payload={"n": n, **payload})
@@ -53,8 +57,8 @@ async def get(sessionmaker: async_sessionmaker[AsyncSession], job_id: Any) -> An
 
 
 async def until_finished(
-    sessionmaker: async_sessionmaker[AsyncSession], ids: list, seconds: float = 30.0
-) -> list:
+    sessionmaker: async_sessionmaker[AsyncSession], ids: list[UUID], seconds: float = 30.0
+) -> list[Job]:
     jobs = []
     for job_id in ids:
         job = await store.wait(sessionmaker, job_id, seconds, interval=0.05)
@@ -125,8 +129,8 @@ async def test_concurrent_claims_never_take_the_same_job(
 ) -> None:
     ids = await queue(sessionmaker, 12)
 
-    async def claim_all(engine: AsyncEngine, name: str) -> list:
-        taken = []
+    async def claim_all(engine: AsyncEngine, name: str) -> list[UUID]:
+        taken: list[UUID] = []
         while True:
             async with create_sessionmaker(engine)() as db:
                 job = await store.claim(db, name, ["test"], timedelta(minutes=1))

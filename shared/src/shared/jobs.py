@@ -39,7 +39,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -415,7 +415,7 @@ class JobContext:
             self.finished = True
 
 
-Handler = Callable[[JobContext], Awaitable[Any]]
+Handler = Callable[[JobContext], Coroutine[Any, Any, Any]]
 
 
 @dataclass(frozen=True)
