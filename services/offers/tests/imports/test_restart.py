@@ -4,7 +4,6 @@ the job finishes, and is never left ``running``; all or nothing leaves nothing h
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -22,38 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from offers.catalogue.models import Offer
 from shared.testing import Keys, free_port, make_principal
 
+from .rows import PROVIDER_ROW, json_lines, offer_row
+
 OFFERS = 24_000
 
 
 def big_file() -> bytes:
-    rows = [
-        json.dumps(
-            {
-                "record": "provider",
-                "external_id": "P",
-                "name": "Centre",
-                "kind": "company",
-                "region": "01",
-            }
-        )
-    ]
-    for n in range(OFFERS):
-        rows.append(
-            json.dumps(
-                {
-                    "record": "offer",
-                    "external_id": f"O{n}",
-                    "provider_external_id": "P",
-                    "title_fr": f"Offre {n}",
-                    "description": "Une offre de formation avec stage en entreprise.",
-                    "sector": "commerce",
-                    "mode": "remote",
-                    "duration_hours": 10,
-                    "cost_mad": 0,
-                }
-            )
-        )
-    return ("\n".join(rows) + "\n").encode()
+    return json_lines([PROVIDER_ROW, *(offer_row(n) for n in range(OFFERS))])
 
 
 class Service:

@@ -5,7 +5,6 @@ half-applied; the report covers the whole file once."""
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -23,6 +22,7 @@ from shared.jobs import JobContext
 from shared.testing import Keys, OpenApp
 
 from ..helpers import Api
+from .rows import PROVIDER_ROW, json_lines, offer_row
 
 OFFERS = 450
 BAD_AT = 20  # an offer with an unknown sector (line 22: the provider is line 1)
@@ -30,32 +30,12 @@ DUPLICATE_OF = 10  # offer O10 again, at the end of the file (line 453)
 
 
 def offers_file(faulty: bool = True) -> bytes:
-    rows: list[dict[str, Any]] = [
-        {
-            "record": "provider",
-            "external_id": "P",
-            "name": "Centre",
-            "kind": "company",
-            "region": "01",
-        }
-    ]
+    rows = [PROVIDER_ROW]
     for n in range(OFFERS):
-        rows.append(
-            {
-                "record": "offer",
-                "external_id": f"O{n}",
-                "provider_external_id": "P",
-                "title_fr": f"Offre {n}",
-                "description": "Une offre.",
-                "sector": "banking" if faulty and n == BAD_AT else "commerce",
-                "mode": "remote",
-                "duration_hours": 10,
-                "cost_mad": 0,
-            }
-        )
+        rows.append(offer_row(n, sector="banking" if faulty and n == BAD_AT else "commerce"))
     if faulty:
         rows.append({**rows[DUPLICATE_OF + 1], "title_fr": "Doublon"})
-    return "".join(json.dumps(row) + "\n" for row in rows).encode()
+    return json_lines(rows)
 
 
 class Crash(Exception):
