@@ -27,7 +27,7 @@ PostgreSQL-only, saq needs Redis or PostgreSQL, arq Redis, dramatiq Redis or Rab
 SQLite and a PostgreSQL store but a synchronous consumer of its own and no lease (a task taken by a
 worker that dies is lost); taskiq-sqlalchemy (0.1.x) is a polling broker without leases or
 progress, not tested on asyncpg. None serves both databases with the guarantees above, so this
-module keeps them in about three hundred lines on the tables the service already migrates.
+module keeps them, on tables each service migrates like its others.
 
 Times are the workers' clocks (UTC): replicas are expected to keep NTP time, which the lease
 (tens of seconds) tolerates by far.
