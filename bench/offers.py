@@ -7,8 +7,10 @@ drops them at the end. Steps:
 
 1. writes a JSON Lines file of 2,000 providers and 100,000 offers, each followed by its sessions
    (0 to 2, about 100,000 in all);
-2. starts ``kafaat-offers serve`` and streams the file to ``POST /v1/offers/import``, sampling the
-   server's resident memory (RSS) every 20 ms: rows/s, and memory growth over the idle server;
+2. starts ``kafaat-offers serve`` and streams the file to ``POST /v1/offers/import`` — a file this
+   large is imported as a job: ``202``, then the import resource polled until it is finished —
+   sampling the server's resident memory (RSS) every 20 ms: rows/s from the first byte sent to
+   the finished job, and memory growth over the idle server;
 3. imports the same file again (every row unchanged);
 4. ``VACUUM (ANALYZE)`` (what autovacuum does shortly after a bulk load), then times 240 filtered
    searches of four shapes and the first and the 500th page of the public listing in three sort
@@ -313,6 +315,9 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
 async def timed_import(
     base_url: str, keys: Keys, path: Path, sampler: RssSampler
 ) -> dict[str, Any]:
+    """Stream the file to ``POST /v1/offers/import``. A file this large is imported as a job
+    (``202`` and an import resource, above ``IMPORT_ASYNC_THRESHOLD_BYTES``): polled with
+    ``Prefer: wait=10`` until it is finished. Timed from the first byte sent to the end."""
     headers = {
         **keys.headers("offers", make_principal()),
         "Content-Type": "application/x-ndjson",
@@ -321,6 +326,7 @@ async def timed_import(
         baseline_kb = sampler.rss_kb()
         server_cpu, database_cpu = cpu_seconds(sampler.pid), postgres_cpu_seconds()
         started = time.perf_counter()
+        accepted = None
         with sampler:
             response = await client.post(
                 "/v1/offers/import",
@@ -328,13 +334,33 @@ async def timed_import(
                 content=_file_chunks(path),
                 headers=headers,
             )
+            path_taken = "job" if response.status_code == 202 else "synchronous"
+            if response.status_code == 202:
+                accepted = time.perf_counter() - started
+                location = response.headers["location"].removeprefix("/api")
+                while response.status_code == 200 or response.status_code == 202:
+                    job = response.json()
+                    if job.get("state") in {"succeeded", "failed"}:
+                        break
+                    response = await client.get(
+                        location,
+                        headers={**keys.headers("offers", make_principal()), "Prefer": "wait=10"},
+                    )
         elapsed = time.perf_counter() - started
         server_cpu = cpu_seconds(sampler.pid) - server_cpu
         database_cpu = postgres_cpu_seconds() - database_cpu
     if response.status_code != 200:
         raise RuntimeError(f"import failed: {response.status_code} {response.text[:2000]}")
-    report = response.json()
+    body = response.json()
+    if path_taken == "job":
+        if body["state"] != "succeeded":
+            raise RuntimeError(f"import job failed: {json.dumps(body)[:2000]}")
+        report = body["report"]
+    else:
+        report = body
     return {
+        "path": path_taken,
+        "accepted_after_seconds": round(accepted, 2) if accepted is not None else None,
         "rows": report["rows"],
         "seconds": round(elapsed, 2),
         "rows_per_second": round(report["rows"] / elapsed),
@@ -555,7 +581,8 @@ async def run(workdir: Path) -> dict[str, Any]:
         _wait_healthy(base_url, server)
         first = await timed_import(base_url, keys, data, RssSampler(server.pid))
         print(
-            f"import: {first['rows_per_second']:,} rows/s, memory +{first['memory_growth_mb']} MB",
+            f"import ({first['path']}): {first['rows_per_second']:,} rows/s, "
+            f"memory +{first['memory_growth_mb']} MB",
             flush=True,
         )
         again = await timed_import(base_url, keys, data, RssSampler(server.pid))
@@ -606,7 +633,8 @@ def markdown(result: dict[str, Any], measured: str) -> str:
         f"{result['filtered_search_median_ms']} ms | ≤ 25 ms |",
         f"| page 500 / page 1 of the public listing (worst of 3 sort orders) | "
         f"{result['page_500_vs_1_worst_ratio']}× | ≤ 1.5× |",
-        f"| import over HTTP, {imported['rows']:,} rows (JSON Lines, streamed) | "
+        f"| import over HTTP, {imported['rows']:,} rows (JSON Lines, streamed; as a "
+        f"{imported['path']}, accepted after {imported['accepted_after_seconds']} s) | "
         f"{imported['rows_per_second']:,} rows/s ({imported['seconds']} s; CPU: service "
         f"{imported['server_cpu_seconds']} s, PostgreSQL {imported['postgres_cpu_seconds']} s) "
         "| ≥ 5,000 rows/s |",
@@ -633,6 +661,8 @@ def markdown(result: dict[str, Any], measured: str) -> str:
         "application to its last byte (token check, query, serialisation; no client, no "
         "network), after `VACUUM (ANALYZE)` as autovacuum does after a bulk load. The import "
         "streams the file to a `kafaat-offers serve` process whose RSS is sampled every 20 ms; "
+        "the file is above the import threshold, so it is stored and imported as a job, timed "
+        "from the first byte sent to the job's end (the upload is answered with 202 first); "
         "the file lists each offer followed by its sessions, so a new offer is written once. "
         "With every session after every offer, each offer is written a second time when its "
         "sessions arrive (last row of the table). Figures move by ±20 % from run to run on this "

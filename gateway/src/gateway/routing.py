@@ -27,7 +27,7 @@ def _routes(service: str, *resources: str) -> list[Route]:
 
 
 ROUTES: tuple[Route, ...] = (
-    *_routes("offers", "providers", "offers", "sessions"),
+    *_routes("offers", "providers", "offers", "sessions", "imports"),
     *_routes("beneficiaries", "associations", "beneficiaries", "referrals"),
     *_routes(
         "network", "partners", "networks", "working-groups", "events", "agreements", "labour-needs"

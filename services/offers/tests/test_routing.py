@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from offers import main
 from offers.catalogue.router import router as offers_router
 from offers.exchange.router import router as exchange_router
+from offers.imports.router import router as imports_router
 from offers.providers.router import router as providers_router
 from offers.sessions.router import router as sessions_router
 from offers.stats.router import router as stats_router
@@ -25,7 +26,14 @@ async def test_export_is_found_with_offers_included_before_exchange(
     offer = await api.offer()
     # The service as it would be built with the offers router first: /v1/offers/{offer_id}
     # then stands before /v1/offers/export.
-    reordered = [offers_router, sessions_router, providers_router, stats_router, exchange_router]
+    reordered = [
+        offers_router,
+        sessions_router,
+        providers_router,
+        stats_router,
+        imports_router,
+        exchange_router,
+    ]
     assert sorted(map(id, reordered)) == sorted(map(id, main.ROUTERS))
     monkeypatch.setattr(main, "ROUTERS", reordered)
     reordered_app = main.create_app(app.state.settings)

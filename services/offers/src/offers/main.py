@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from offers.catalogue.router import router as offers_router
 from offers.exchange.router import router as exchange_router
+from offers.imports import service as imports_service
+from offers.imports.router import router as imports_router
 from offers.providers.router import router as providers_router
 from offers.sessions.router import router as sessions_router
 from offers.settings import Settings
@@ -18,13 +20,22 @@ from shared.db import plan_every_query
 
 SERVICE = "offers"
 # Any order: ids are typed in the paths, so /v1/offers/export is never an offer id.
-ROUTERS = [providers_router, exchange_router, offers_router, sessions_router, stats_router]
+ROUTERS = [
+    providers_router,
+    exchange_router,
+    imports_router,
+    offers_router,
+    sessions_router,
+    stats_router,
+]
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     plan_every_query(app.state.engine)
-    yield
+    # Import jobs: run here as well as by every other replica, each exactly once.
+    async with imports_service.worker(app):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

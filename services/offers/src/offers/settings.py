@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pydantic import Field
+
 from shared.settings import ServiceTokenVerifierSettings, service_config
 
 
@@ -7,3 +9,19 @@ class Settings(ServiceTokenVerifierSettings):
     """Settings of the offers service, read from ``KAFAAT_OFFERS_*`` environment variables."""
 
     model_config = service_config("KAFAAT_OFFERS_")
+
+    # An upload larger than this (declared by Content-Length, or found while reading it) is
+    # imported as a job: 202 and an import resource to poll. About 10,000 rows, a few seconds,
+    # well inside the gateway's 15 s deadline; a 200k-row file (about 90 MB) is a job.
+    import_async_threshold_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+    # The longest ``Prefer: wait=N`` honoured (below the gateway's upstream deadline).
+    import_wait_max_seconds: float = Field(default=10.0, ge=0, le=60)
+    # Import jobs this process runs at once (0: it queues jobs but leaves them to other replicas).
+    import_workers: int = Field(default=1, ge=0, le=16)
+    # A running job's lease, renewed by its worker every heartbeat: a job whose worker stopped
+    # (killed, crashed) is resumed by another worker once its lease expires.
+    job_lease_seconds: float = Field(default=20.0, gt=0, le=600)
+    job_heartbeat_seconds: float = Field(default=2.0, gt=0, le=120)
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Tries of one job (a try ends with the service stopping under it) before it is failed.
+    job_max_attempts: int = Field(default=3, ge=1, le=20)

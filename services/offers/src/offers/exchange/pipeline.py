@@ -10,6 +10,11 @@ whole file is one transaction, committed only if no row has an error; a dry run 
 That is why the pipeline, unlike the domains' services, commits and rolls back itself: it is a
 layer above them, which owns its database sessions (one per run, from the sessionmaker).
 
+Before each commit that writes, ``before_commit`` (an import job's) gets the transaction and an
+:class:`ImportCheckpoint`: the rows the commit makes durable and the report so far, which the job
+records in the same transaction. ``resume`` starts from such a checkpoint: the rows it covers are
+read again (to recognise duplicates of them) but not written, and the report goes on from it.
+
 The rules are not here: each row is checked and built by its domain's service (``providers``,
 ``catalogue``, ``sessions`` and ``offers.lifecycle``), the very functions the API uses. This
 module only batches rows, resolves their references in sets, and writes in sets.
@@ -21,7 +26,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -97,6 +102,27 @@ class ImportConflict(Exception):
     """A concurrent change wrote a record this import was about to create."""
 
 
+@dataclass(frozen=True)
+class ImportCheckpoint:
+    """What a commit makes durable: the first ``rows`` rows of the file, the report as it stands
+    after them (``report``, as JSON), and the regions of the records accepted so far."""
+
+    rows: int
+    report: dict[str, Any]
+    regions: list[str]
+    final: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def of(cls, value: Mapping[str, Any]) -> ImportCheckpoint:
+        return cls(**value)
+
+
+BeforeCommit = Callable[[AsyncSession, ImportCheckpoint], Awaitable[None]]
+
+
 @dataclass
 class _Valid:
     line: int
@@ -130,14 +156,40 @@ class _Counts:
     rejected: int = 0
 
 
+# (is an error, line, record, external id, field, reason)
+_Issue = tuple[bool, int, str | None, str | None, str | None, str]
+
+
 @dataclass
 class _Batch:
-    """Validated rows of one batch, by record type, and how many rows the file had for it."""
+    """Validated rows of one batch, by record type, how many rows the file had for it, and what
+    validation found wrong in them (added to the report when the batch is written, so the report
+    after a batch covers exactly the rows up to it)."""
 
     rows: int = 0
     valid: dict[str, list[_Valid]] = dataclasses.field(
         default_factory=lambda: {"provider": [], "offer": [], "session": []}
     )
+    issues: list[_Issue] = dataclasses.field(default_factory=list)
+    rejected: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"provider": 0, "offer": 0, "session": 0}
+    )
+
+    def error(
+        self,
+        line: int,
+        record: str | None,
+        external_id: str | None,
+        field: str | None,
+        reason: str,
+    ) -> None:
+        self.issues.append((True, line, record, external_id, field, reason))
+
+    def reject(
+        self, line: int, record: str, external_id: str | None, field: str | None, reason: str
+    ) -> None:
+        self.error(line, record, external_id, field, reason)
+        self.rejected[record] += 1
 
 
 def rows_of(file_format: FileFormat, chunks: AsyncIterable[bytes]) -> AsyncIterator[list[RawRow]]:
@@ -182,6 +234,8 @@ class Importer:
         default_source: str | None = None,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int], None] | None = None,
+        before_commit: BeforeCommit | None = None,
+        resume: ImportCheckpoint | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.access = Access(principal)
@@ -190,6 +244,12 @@ class Importer:
         self.default_source = default_source
         self.batch_size = batch_size
         self.on_progress = on_progress
+        self.before_commit = before_commit
+        self.resume = resume
+        # Rows of the file written (or, all or nothing, to be written) so far, and the regions of
+        # the records accepted.
+        self.rows_done = 0
+        self.regions: set[str] = set()
         # Plain counters while rows stream through (the pydantic report is built at the end).
         self.counts = {record: _Counts() for record in ("provider", "offer", "session")}
         self.rows = 0
@@ -224,6 +284,8 @@ class Importer:
         return self.mode is ImportMode.KEEP_VALID and not self.dry_run
 
     async def run(self, rows: AsyncIterable[list[RawRow]]) -> ImportReport:
+        if self.resume is not None:
+            self._restore(self.resume)
         async with self.sessionmaker() as db:
             try:
                 await self._read(db, rows)
@@ -233,9 +295,44 @@ class Importer:
             if self.dry_run or (self.mode is ImportMode.ALL_OR_NOTHING and self.error_count):
                 await db.rollback()
             else:
-                await db.commit()
                 self.committed = True
+                try:
+                    await self._commit(db, final=True)
+                except BaseException:
+                    self.committed = False
+                    raise
         return self.report()
+
+    def checkpoint(self, *, final: bool = False) -> ImportCheckpoint:
+        return ImportCheckpoint(
+            rows=self.rows_done,
+            report=self.report().model_dump(mode="json"),
+            regions=sorted(self.regions),
+            final=final,
+        )
+
+    async def _commit(self, db: AsyncSession, *, final: bool = False) -> None:
+        if self.before_commit is not None:
+            await self.before_commit(db, self.checkpoint(final=final))
+        await db.commit()
+
+    def _restore(self, checkpoint: ImportCheckpoint) -> None:
+        """Go on from ``checkpoint``: its rows are written, its report is the report so far."""
+        report = ImportReport.model_validate(checkpoint.report)
+        self.rows = report.rows
+        self.rows_done = checkpoint.rows
+        for record, counts in (
+            ("provider", report.providers),
+            ("offer", report.offers),
+            ("session", report.sessions),
+        ):
+            self.counts[record] = _Counts(**counts.model_dump())
+        self.error_count = report.error_count
+        self.warning_count = report.warning_count
+        self.errors = list(report.errors)
+        self.warnings = list(report.warnings)
+        self.issues_truncated = report.issues_truncated
+        self.regions = set(checkpoint.regions)
 
     def report(self) -> ImportReport:
         return ImportReport(
@@ -259,27 +356,32 @@ class Importer:
         batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=2)
 
         async def validate() -> None:
+            # Rows a resumed import wrote before: validated again only to know their records
+            # (a later duplicate of one is an error), neither written nor reported again.
+            skip = self.rows_done
             batch = _Batch()
             try:
                 async for chunk in rows:
                     for raw in chunk:
+                        if skip:
+                            skip -= 1
+                            self._validate(_Batch(), raw)
+                            continue
                         self._add(batch, raw)
                         if batch.rows >= self.batch_size:
                             await batches.put(batch)
                             batch = _Batch()
             except FileError as exc:
-                self._issue(self.errors, exc.line, None, None, exc.field, exc.reason)
+                batch.error(exc.line, None, None, exc.field, exc.reason)
             await batches.put(batch)
             await batches.put(None)
 
         reader = asyncio.create_task(validate())
         try:
-            done = 0
             while (batch := await batches.get()) is not None:
                 await self._batch(db, batch)
-                done += batch.rows
                 if self.on_progress is not None:
-                    self.on_progress(done)
+                    self.on_progress(self.rows_done)
             await reader
         finally:
             if not reader.done():
@@ -321,39 +423,38 @@ class Importer:
         for field, reason in problems:
             self._issue(self.warnings, item.line, record, item.row.external_id, field, reason)
 
-    def _validate(self, raw: RawRow) -> tuple[str, _Valid] | None:
-        self.rows += 1
+    def _validate(self, batch: _Batch, raw: RawRow) -> tuple[str, _Valid] | None:
+        """The row checked on its own (run ahead of the writes: what it finds goes to ``batch``,
+        not to the report)."""
         external_id = raw.fields.get("external_id")
         external_id = external_id if isinstance(external_id, str) else None
         if raw.error is not None:
-            self._issue(self.errors, raw.line, None, None, raw.error_field, raw.error)
+            batch.error(raw.line, None, None, raw.error_field, raw.error)
             return None
         record = raw.fields.get("record")
         model = ROW_MODELS.get(record) if isinstance(record, str) else None
         if record is None or model is None:
             reason = "must be 'provider', 'offer' or 'session'"
-            self._issue(self.errors, raw.line, None, external_id, "record", reason)
+            batch.error(raw.line, None, external_id, "record", reason)
             return None
         try:
             row = model.model_validate(raw.fields)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 field = ".".join(str(part) for part in error["loc"]) or None
-                self._issue(self.errors, raw.line, record, external_id, field, error["msg"])
-            self._counts(record).rejected += 1
+                batch.error(raw.line, record, external_id, field, error["msg"])
+            batch.rejected[record] += 1
             return None
         source = row.source or self.default_source
         if source is None:
             reason = "give a source column, or the import's source parameter"
-            self._issue(self.errors, raw.line, record, external_id, "source", reason)
-            self._counts(record).rejected += 1
+            batch.reject(raw.line, record, external_id, "source", reason)
             return None
         identity = hash((record, source, row.external_id))
         first = self.first_seen.setdefault(identity, raw.line)
         if first != raw.line:
             reason = f"this record already appears on line {first}"
-            self._issue(self.errors, raw.line, record, external_id, "external_id", reason)
-            self._counts(record).rejected += 1
+            batch.reject(raw.line, record, external_id, "external_id", reason)
             return None
         valid = _Valid(raw.line, source, row)
         if record == "session":
@@ -363,11 +464,21 @@ class Importer:
 
     def _add(self, batch: _Batch, raw: RawRow) -> None:
         batch.rows += 1
-        validated = self._validate(raw)
+        validated = self._validate(batch, raw)
         if validated is not None:
             batch.valid[validated[0]].append(validated[1])
 
+    def _merge(self, batch: _Batch) -> None:
+        """What validation found in the batch's rows, into the report."""
+        self.rows += batch.rows
+        for is_error, line, record, external_id, field, reason in batch.issues:
+            issues = self.errors if is_error else self.warnings
+            self._issue(issues, line, record, external_id, field, reason)
+        for record, rejected in batch.rejected.items():
+            self.counts[record].rejected += rejected
+
     async def _batch(self, db: AsyncSession, batch: _Batch) -> None:
+        self._merge(batch)
         valid = batch.valid
         # Providers first, then offers, then sessions: a row may refer to one of an earlier kind
         # in the same batch.
@@ -393,8 +504,9 @@ class Importer:
         ]
         await bulk.refresh_statistics(db, grown)
         self.analyze_at.update({table: self.written[table] * ANALYZE_GROWTH for table in grown})
+        self.rows_done += batch.rows
         if self.writes_each_batch:
-            await db.commit()
+            await self._commit(db)
 
     async def _write(
         self,
@@ -440,6 +552,7 @@ class Importer:
                 self._reject(item, "provider", issues)
                 continue
             self._warn(item, "provider", providers_service.warnings(values))
+            self.regions.add(values["region"])
             if current is None:
                 inserts.append(
                     providers_service.new_row(
@@ -578,6 +691,7 @@ class Importer:
                 self._reject(item, "offer", issues)
                 continue
             self._warn(item, "offer", catalogue_service.warnings(values))
+            self.regions.add(provider.region)
             offer_id = current.id if current is not None else self.new_id()
             self.batch_offers[item.key] = _OfferRef(
                 offer_id, provider.region, provider.id, status, row.duration_hours
@@ -647,6 +761,7 @@ class Importer:
             self._warn(
                 item, "session", sessions_service.warnings(values, offer.duration_hours, self.today)
             )
+            self.regions.add(offer.region)
             if current is None:
                 inserts.append(
                     sessions_service.new_row(
