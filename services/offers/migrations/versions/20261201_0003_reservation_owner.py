@@ -1,6 +1,6 @@
 """seat reservations: keys per caller, and the reserving association
 
-Revision ID: 0003_reservation_owner
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 11:05:00
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_reservation_owner"
+revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """import jobs: the shared job store's tables (imports larger than a request run as jobs)
 
-Revision ID: import_jobs
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 10:59:47.812027
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "import_jobs"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
