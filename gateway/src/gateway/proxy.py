@@ -71,6 +71,7 @@ _REQUEST_HEADERS_REPLACED = frozenset(
 _FORWARDED = frozenset(
     {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"forwarded"}
 )
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 _IDENTITY_PREFIXES = (b"x-user-", b"x-auth-", b"x-principal-", b"x-kafaat-")
 _RESPONSE_HEADERS_REPLACED = frozenset({b"x-request-id", b"server", b"date"})
 
@@ -239,7 +240,7 @@ class Proxy:
         if query:
             url += "?" + quote(query, safe=_QUERY_SAFE)
         headers = self._upstream_headers(scope, principal, service)
-        body = await _request_body(receive)
+        body = await _request_body(scope, receive)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.upstream_deadline):
@@ -378,8 +379,12 @@ class _BodyStream:
                 return
 
 
-async def _request_body(receive: Receive) -> bytes | _BodyStream | None:
-    """The request body: bytes when it came in one message (the common case), else a stream."""
+async def _request_body(scope: Scope, receive: Receive) -> bytes | _BodyStream | None:
+    """The request body: none when the request announces none (RFC 9112 §6.3: neither
+    Content-Length nor Transfer-Encoding), bytes when it came in one message (the common case),
+    else a stream."""
+    if not any(name in _BODY_HEADERS for name, _ in scope["headers"]):
+        return None
     first: Message = await receive()
     body: bytes = first.get("body", b"")
     if not first.get("more_body", False):
