@@ -336,3 +336,32 @@ async def test_both_clients_failures_are_classified_alike(
     assert failure_reason(await fetch(echo_url + "/v1/events/stall")) == "timeout"
     async with broken_upstream() as url:
         assert failure_reason(await fetch(url)) == "broken"
+
+
+async def test_no_free_connection_in_time_is_a_503_naming_the_service(
+    keys: Keys, tmp_path: Path, echo_url: str
+) -> None:
+    """One connection per service, held by a stalled call: the next call waits for the pool
+    (``pool_timeout`` plus ``connect_timeout``), then answers 503, long before the deadline."""
+    settings = Settings(
+        environment=Environment.TEST,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+        service_token_private_key=SecretStr(keys.private_pem.decode()),
+        network_url=AnyHttpUrl(echo_url),
+        max_connections_per_service=1,
+        pool_timeout=0.3,
+        connect_timeout=0.3,
+        upstream_deadline=5.0,
+        log_json=False,
+    )
+    async with asgi_client(create_app(settings)) as gateway:
+        stalled = asyncio.create_task(gateway.get("/api/v1/events/stall"))
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        response = await gateway.get("/api/v1/labour-needs")
+        elapsed = time.monotonic() - started
+        stalled.cancel()
+    assert response.status_code == 503
+    assert response.json()["service"] == "network"
+    assert response.headers["retry-after"] == "5"
+    assert elapsed < 2.0
