@@ -114,11 +114,22 @@ EDGE_ERRORS = {
     400: ("Bad Request", "bad-request", "The request is malformed or its path is not allowed."),
     404: ("Not Found", "not-found", "No such resource."),
     413: ("Content Too Large", "payload-too-large", "The request body is too large."),
+    414: ("URI Too Long", "uri-too-long", "The path and query of the request are too long."),
     429: ("Too Many Requests", "rate-limited", "Too many requests: slow down and retry later."),
     502: ("Bad Gateway", "upstream-error", "A service answered with a broken response."),
     503: ("Service Unavailable", "upstream-unavailable", "A service is unavailable."),
     504: ("Gateway Timeout", "upstream-timeout", "A service did not answer in time."),
+    505: (
+        "HTTP Version Not Supported",
+        "http-version-not-supported",
+        "Use HTTP/1.1 (or HTTP/1.0).",
+    ),
+    # nginx's own code for a header line (or the cookies) past large_client_header_buffers,
+    # which it answers as a 400.
+    494: ("Bad Request", "bad-request", "A request header, or the cookies, is too large."),
 }
+# Codes nginx uses inside that are no HTTP status: what the client is sent instead.
+_SENT_AS = {494: 400}
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,8 @@ class EdgeLimits:
 
 
 def _problem(status: int, title: str, slug: str, detail: str) -> str:
+    if "'" in title + detail:
+        raise ValueError(f"nginx strings are single-quoted here: {detail!r}")
     body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
     # nginx strings are single-quoted here: JSON never needs a single quote.
     return json.dumps(body, separators=(",", ":"))
@@ -186,7 +199,11 @@ ERRORS_PREFIX = "/_kafaat/errors/"
 
 
 def _error_pages() -> list[str]:
-    return [f"error_page {status} {ERRORS_PREFIX}{status};" for status in EDGE_ERRORS]
+    return [f"error_page {code} {_sent_as(code)}{ERRORS_PREFIX}{code};" for code in EDGE_ERRORS]
+
+
+def _sent_as(code: int) -> str:
+    return f"={_SENT_AS[code]} " if code in _SENT_AS else ""
 
 
 def _security_headers() -> list[str]:
@@ -340,9 +357,10 @@ def render(
             *_auth_headers(edge_secret),
         ],
     )
-    for status, (title, slug, detail) in EDGE_ERRORS.items():
+    for code, (title, slug, detail) in EDGE_ERRORS.items():
+        status = _SENT_AS.get(code, code)
         lines += _block(
-            f"location = {ERRORS_PREFIX}{status}",
+            f"location = {ERRORS_PREFIX}{code}",
             [
                 "internal;",
                 "default_type application/problem+json;",

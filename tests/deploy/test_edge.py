@@ -4,6 +4,7 @@ it for real on loopback in front of the gateway and an echo upstream standing fo
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import subprocess
@@ -590,6 +591,85 @@ async def test_more_than_one_authorization_is_refused(live: Platform) -> None:
             )
             assert response.status_code == 400, response.text
             assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- nginx's own refusals are problems too ----------------------------------------------------
+
+
+async def raw_exchange(base_url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes no HTTP client would write; the status, headers and body nginx answers."""
+    host, port = base_url.removeprefix("http://").rstrip("/").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(request)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)  # nginx closes after a refusal
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split(" ")[1]), headers, body
+
+
+def is_edge_problem(status: int, headers: dict[str, str], body: bytes, expected: int) -> None:
+    assert status == expected, body
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["status"] == status
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name] == value, name
+    assert headers["cache-control"] == "no-store"
+
+
+BIG = b"a" * 20_000  # past large_client_header_buffers (8k a line)
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        pytest.param(
+            b"POST /api/v1/offers/import HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
+            413,
+            id="body-over-the-limit-to-a-service",
+        ),
+        pytest.param(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
+            413,
+            id="body-over-the-limit-to-the-gateway",
+        ),
+        pytest.param(
+            b"GET /api/v1/offers HTTP/1.1\r\nHost: x\r\nX-Big: " + BIG + b"\r\n\r\n",
+            400,
+            id="header-too-large",
+        ),
+        pytest.param(
+            b"GET /api/v1/offers HTTP/1.1\r\nHost: x\r\nCookie: " + BIG + b"\r\n\r\n",
+            400,
+            id="cookies-too-large",
+        ),
+        pytest.param(
+            b"GET /api/v1/offers?q=" + BIG + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, id="uri-too-long"
+        ),
+        pytest.param(b"GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n", 400, id="bad-request-line"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n", 400, id="bad-header"),
+        pytest.param(b"GET / HTTP/1.1\r\n\r\n", 400, id="no-host"),
+        pytest.param(b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505, id="unknown-http-version"),
+    ],
+)
+async def test_nginx_refusals_are_problem_json(
+    live: Platform, request_bytes: bytes, status: int
+) -> None:
+    answer = await raw_exchange(str(live.edge.base_url), request_bytes)
+    is_edge_problem(*answer, expected=status)
+
+
+async def test_a_header_too_large_says_so(live: Platform) -> None:
+    request = b"GET /api/v1/offers HTTP/1.1\r\nHost: x\r\nX-Big: " + BIG + b"\r\n\r\n"
+    _, _, body = await raw_exchange(str(live.edge.base_url), request)
+    assert "header" in json.loads(body)["detail"]
 
 
 # --- security headers on every answer (item 8) ------------------------------------------------
