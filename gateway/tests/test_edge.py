@@ -26,6 +26,9 @@ async def edge(open_gateway: OpenGateway) -> AsyncIterator[tuple[FastAPI, httpx2
         open_gateway(
             offers_url=AnyHttpUrl(echo_url),
             max_body_bytes=MAX_BODY,
+            # The bulk-upload paths' own limit is set to the same figure here; the test of a
+            # larger one below sets its own.
+            max_upload_bytes=MAX_BODY,
             cors_origins=["https://app.kafaat.ma"],
         ) as opened,
     ):
@@ -153,3 +156,31 @@ async def test_no_cors_grant_when_no_origin_is_configured(client: httpx2.AsyncCl
         headers={"Origin": "https://app.kafaat.ma", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_bulk_uploads_have_a_limit_of_their_own(open_gateway: OpenGateway) -> None:
+    upload_limit = MAX_BODY * 8
+    async with (
+        serve_echo() as echo_url,
+        open_gateway(
+            offers_url=AnyHttpUrl(echo_url),
+            max_body_bytes=MAX_BODY,
+            max_upload_bytes=upload_limit,
+        ) as (_, client),
+    ):
+        file = b"x" * (MAX_BODY * 4)
+        # Larger than any other request may be, within the import's limit: it reaches offers.
+        accepted = await client.post("/api/v1/offers/import", content=file)
+        assert accepted.status_code == 200
+        assert accepted.json()["body_size"] == len(file)
+        streamed = await client.post("/api/v1/offers/import", content=_chunks(len(file)))
+        assert streamed.status_code == 200
+        # The same body elsewhere, even under the import's own prefix, is refused.
+        for path in ("/api/v1/offers", "/api/v1/offers/import/x", "/api/v1/users"):
+            refused = await client.post(path, content=file)
+            assert refused.status_code == 413, path
+            assert str(MAX_BODY) in refused.json()["detail"]
+        too_large = await client.post("/api/v1/offers/import", content=_chunks(upload_limit * 2))
+        assert too_large.status_code == 413
+        assert too_large.headers["content-type"] == "application/problem+json"
+        assert str(upload_limit) in too_large.json()["detail"]

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from limits import parse
 
 from gateway import forward_auth
-from gateway.routing import PUBLIC_PREFIX, ROUTES, SERVICES
+from gateway.routing import DEFAULT_MAX_UPLOAD_BYTES, PUBLIC_PREFIX, ROUTES, SERVICES, UPLOADS
 from gateway.settings import Settings
 from kafaat.platform import ROOT
 from shared.problems import PROBLEM_TYPE_BASE
@@ -182,6 +182,9 @@ def _block(header: str, lines: Sequence[str], indent: int = 4) -> list[str]:
 
 def _auth_headers(edge_secret: str) -> list[str]:
     return [
+        "# No body is read here: the location that asked (its own limit checked already) decides",
+        "# how large one may be, so an upload larger than other requests is not refused here.",
+        "client_max_body_size 0;",
         "proxy_pass_request_body off;",
         "proxy_pass_request_headers off;",
         'proxy_set_header Content-Length "";',
@@ -216,6 +219,32 @@ def _hsts() -> str:
     return f'"max-age={max_age}; includeSubDomains"'
 
 
+def _to_service(service: str, raw_uri: str) -> list[str]:
+    """A location's body that asks the gateway who the caller is, then proxies to ``service``."""
+    return [
+        "# The location matched the normalised path; the raw one must agree.",
+        f'if ($request_uri !~ "{raw_uri}") {{',
+        "    return 404;",
+        "}",
+        f"set $kafaat_service {service};",
+        "auth_request /_kafaat/auth;",
+        "auth_request_set $kafaat_service_token $upstream_http_x_kafaat_service_token;",
+        "auth_request_set $kafaat_auth_cache $upstream_cache_status;",
+        "error_page 401 403 500 = @kafaat_auth_problem;",
+        *_error_pages(),
+        f"proxy_pass http://kafaat_{service}$kafaat_upstream_uri;",
+        "proxy_pass_request_headers off;",
+        "# The service sends the other security headers itself (shared.security_headers).",
+        "add_header Strict-Transport-Security $kafaat_hsts always;",
+        *FORWARDED,
+        'proxy_set_header Authorization "Bearer $kafaat_service_token";',
+        *(
+            f"proxy_set_header {name} $http_{name.lower().replace('-', '_')};"
+            for name in FORWARDED_REQUEST_HEADERS
+        ),
+    ]
+
+
 def render(
     *,
     upstreams: Mapping[str, str] = DEFAULT_UPSTREAMS,
@@ -224,6 +253,7 @@ def render(
     cache_dir: str = "/var/cache/nginx/kafaat-auth",
     conf_dir: str = DEFAULT_CONF_DIR,
     limits: EdgeLimits | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> str:
     """The ``http``-level configuration of the edge (upstreams, maps, the server)."""
     limits = limits or EdgeLimits()
@@ -379,27 +409,16 @@ def render(
         resource = f"^{v1}/(?:{alternatives})"
         lines += _block(
             f"location ~ {resource}(?:/|$)",
+            _to_service(service, f"{resource}(?:[/?]|$)"),
+        )
+    for upload in UPLOADS:
+        # Bulk files (imports run as jobs): a larger body. nginx buffers it (to disk past
+        # client_body_buffer_size) before asking the gateway: auth_request needs that.
+        lines += _block(
+            f"location = {upload.path}",
             [
-                "# The location matched the normalised path; the raw one must agree.",
-                f'if ($request_uri !~ "{resource}(?:[/?]|$)") {{',
-                "    return 404;",
-                "}",
-                f"set $kafaat_service {service};",
-                "auth_request /_kafaat/auth;",
-                "auth_request_set $kafaat_service_token $upstream_http_x_kafaat_service_token;",
-                "auth_request_set $kafaat_auth_cache $upstream_cache_status;",
-                "error_page 401 403 500 = @kafaat_auth_problem;",
-                *_error_pages(),
-                f"proxy_pass http://kafaat_{service}$kafaat_upstream_uri;",
-                "proxy_pass_request_headers off;",
-                "# The service sends the other security headers itself (shared.security_headers).",
-                "add_header Strict-Transport-Security $kafaat_hsts always;",
-                *FORWARDED,
-                'proxy_set_header Authorization "Bearer $kafaat_service_token";',
-                *(
-                    f"proxy_set_header {name} $http_{name.lower().replace('-', '_')};"
-                    for name in FORWARDED_REQUEST_HEADERS
-                ),
+                f"client_max_body_size {max_upload_bytes};",
+                *_to_service(upload.service, f"^{upload.path}(?:[?]|$)"),
             ],
         )
     lines += _block(

@@ -631,9 +631,14 @@ BIG = b"a" * 20_000  # past large_client_header_buffers (8k a line)
     ("request_bytes", "status"),
     [
         pytest.param(
-            b"POST /api/v1/offers/import HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
+            b"POST /api/v1/providers HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
             413,
             id="body-over-the-limit-to-a-service",
+        ),
+        pytest.param(
+            b"POST /api/v1/offers/import HTTP/1.1\r\nHost: x\r\nContent-Length: 600000000\r\n\r\n",
+            413,
+            id="file-over-the-upload-limit",
         ),
         pytest.param(
             b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
@@ -761,3 +766,17 @@ async def test_a_cached_decision_ends_with_the_token(live: Platform) -> None:
     assert expired.status_code == 401
     assert expired.headers["content-type"] == "application/problem+json"
     assert expired.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_bulk_file_larger_than_any_request_reaches_the_import(live: Platform) -> None:
+    # 12 MB: over the 10 MB of every other request, well within the upload limit.
+    size = 12 * 1024 * 1024
+    imported = await live.edge.post(
+        "/api/v1/offers/import", content=b"x" * size, headers={"Content-Type": "text/csv"}
+    )
+    request = echoed(imported)
+    assert request["path"] == "/v1/offers/import"
+    assert request["body_size"] == size
+    elsewhere = await live.edge.post("/api/v1/offers", content=b"x" * size)
+    assert elsewhere.status_code == 413
+    assert elsewhere.headers["content-type"] == "application/problem+json"

@@ -54,7 +54,9 @@ def process_app(name: str, database_url: str, keys: Keys, var_dir: Path) -> Fast
         from offers.main import create_app as create_offers
         from offers.settings import Settings as OffersSettings
 
-        return create_offers(OffersSettings(service_token_public_keys=public_keys, **common))
+        # No import-job worker: its polling would hold pool connections the pool figures count.
+        offers = OffersSettings(service_token_public_keys=public_keys, import_workers=0, **common)
+        return create_offers(offers)
     if name == "beneficiaries":
         from beneficiaries.main import create_app as create_beneficiaries
         from beneficiaries.settings import Settings as BeneficiariesSettings

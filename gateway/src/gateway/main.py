@@ -17,7 +17,7 @@ from gateway.identity.rate_limits import RateLimitMiddleware, RateLimits
 from gateway.identity.router import router as identity_router
 from gateway.identity.security import BodySizeLimitMiddleware
 from gateway.proxy import Proxy
-from gateway.routing import resolve
+from gateway.routing import UPLOAD_PATHS, resolve
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
 from shared.app import create_base_app
@@ -80,6 +80,7 @@ def _edge_middleware(
                 expose_headers=[
                     "ETag",
                     "Location",
+                    "Preference-Applied",
                     "Retry-After",
                     "X-Request-ID",
                     "RateLimit-Limit",
@@ -98,7 +99,14 @@ def _edge_middleware(
             trusted_proxies=trusted,
         )
     )
-    middleware.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            upload_max_bytes=settings.max_upload_bytes,
+            upload_paths=UPLOAD_PATHS,
+        )
+    )
     return middleware
 
 

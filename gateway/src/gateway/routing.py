@@ -36,6 +36,21 @@ ROUTES: tuple[Route, ...] = (
 
 SERVICES: tuple[str, ...] = tuple(dict.fromkeys(route.service for route in ROUTES))
 
+
+@dataclass(frozen=True)
+class Upload:
+    """A path that takes bulk files: its bodies may be larger than any other request's (the
+    service runs them as jobs), up to the gateway's ``MAX_UPLOAD_BYTES`` and the edge's."""
+
+    path: str
+    service: str
+
+
+UPLOADS: tuple[Upload, ...] = (Upload(f"{PUBLIC_PREFIX}/v1/offers/import", "offers"),)
+UPLOAD_PATHS: frozenset[str] = frozenset(upload.path for upload in UPLOADS)
+# A 200k-row JSON Lines import is about 90 MB.
+DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
 # First path segment after /api/v1/ -> route: one dict look-up per request.
 _BY_RESOURCE: dict[str, Route] = {route.prefix.rsplit("/", 1)[1]: route for route in ROUTES}
 _V1 = f"{PUBLIC_PREFIX}/v1/"

@@ -6,6 +6,7 @@ from limits import parse
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from gateway.routing import DEFAULT_MAX_UPLOAD_BYTES
 from shared.forwarded import Network, parse_networks
 from shared.settings import BaseServiceSettings, service_config
 
@@ -68,6 +69,8 @@ class Settings(BaseServiceSettings):
 
     # Larger request bodies get 413 before they are read.
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Bulk files (``routing.UPLOADS``: the offers import, run as a job) may be this large.
+    max_upload_bytes: int = Field(default=DEFAULT_MAX_UPLOAD_BYTES, ge=1024)
     # Browser origins granted CORS, comma-separated (``https://app.kafaat.ma``); none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
     hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)

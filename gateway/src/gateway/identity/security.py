@@ -31,27 +31,37 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, detail=f"The request body is larger than {limit} bytes.")
 
 
-class BodySizeLimitMiddleware:
-    """413 for bodies over ``max_bytes``: at once when ``Content-Length`` says so, otherwise as
-    soon as a streamed body goes past it (nothing beyond the limit is read)."""
+def _too_large(limit: int) -> ASGIApp:
+    # The same problem as BodyTooLarge answered by the routes' handler.
+    return problem_response(413, detail=f"The request body is larger than {limit} bytes.")
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over ``max_bytes`` (``upload_max_bytes`` on ``upload_paths``): at once when
+    ``Content-Length`` says so, otherwise as soon as a streamed body goes past it (nothing beyond
+    the limit is read)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        upload_max_bytes: int | None = None,
+        upload_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-
-    def _too_large(self) -> ASGIApp:
-        # The same problem as BodyTooLarge answered by the routes' handler.
-        return problem_response(
-            413, detail=f"The request body is larger than {self.max_bytes} bytes."
-        )
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_max_bytes if scope["path"] in self.upload_paths else self.max_bytes
         declared = header(scope, b"content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_bytes:
-            await self._too_large()(scope, receive, send)
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
             return
         received = 0
         started = False
@@ -61,8 +71,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -76,4 +86,4 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await self._too_large()(scope, receive, send)
+            await _too_large(limit)(scope, receive, send)
