@@ -37,7 +37,7 @@ from shared.forwarded import TrustedProxies
 from shared.metrics import label_route, record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
-from shared.problems import ProblemError, problem_response
+from shared.problems import ProblemError
 
 logger = logging.getLogger("kafaat.gateway.proxy")
 
@@ -214,16 +214,7 @@ class Proxy:
             principal = await self.resolve_principal(authorization)
             await self._forward(scope, receive, send, route, upstream_path, principal)
         except ProblemError as problem:
-            response = problem_response(
-                problem.status,
-                title=problem.title,
-                detail=problem.detail,
-                slug=problem.slug,
-                errors=problem.errors,
-                headers=problem.headers,
-                extra=problem.extra,
-            )
-            await response(scope, receive, send)
+            await problem.response()(scope, receive, send)
 
     async def _forward(
         self,
