@@ -41,6 +41,8 @@ TIMEOUT = 15.0
 # feature that is off, a small body limit so that 413 is cheap to reach.
 ALLOWED_ORIGIN = "https://app.kafaat.test"
 MAX_BODY_BYTES = 64 * 1024
+# Bulk files (gateway.routing.UPLOADS) have a larger limit of their own.
+MAX_UPLOAD_BYTES = MAX_BODY_BYTES * 4
 EDGE_SECRET = "edge-secret-of-the-hardening-tests"
 HARDENED_SETTINGS = {
     "KAFAAT_GATEWAY_RATE_LIMIT_PER_IP": "1000000/minute",
@@ -50,6 +52,7 @@ HARDENED_SETTINGS = {
     "KAFAAT_GATEWAY_LOGIN_MAX_FAILURES": "100",
     "KAFAAT_GATEWAY_CORS_ORIGINS": ALLOWED_ORIGIN,
     "KAFAAT_GATEWAY_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+    "KAFAAT_GATEWAY_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
     # Forward-auth exists, so that reaching it without the secret is a real attempt.
     "KAFAAT_GATEWAY_EDGE_SECRET": EDGE_SECRET,
 }
@@ -472,6 +475,7 @@ class World:
         "reservation_id",
         "user_id",
         "client_id",
+        "import_id",
     )
 
     # One record per kind of id a path names (its last path parameter), with the ids of the
@@ -493,7 +497,30 @@ class World:
             return {"user_id": self.user()}
         if last_parameter == "client_id":
             return {"client_id": self.api_client()}
+        if last_parameter == "import_id":
+            return {"import_id": self.import_job()}
         raise LookupError(last_parameter)
+
+    def import_job(self) -> str:
+        # An import the region's coordinator runs as a job, of one provider of region 01.
+        file = (
+            "record,source,external_id,name,kind,region\n"
+            f"provider,hardening,P-{uuid.uuid4().hex[:8]},Centre importé,company,01\n"
+        )
+        response = self.api.post(
+            "/api/v1/offers/import",
+            headers={
+                **self.coordinator,
+                "Content-Type": "text/csv",
+                # Finished before it is attacked: a running job changes by itself.
+                "Prefer": "respond-async, wait=10",
+            },
+            content=file.encode(),
+        )
+        assert response.status_code == 200, response.text
+        job: dict[str, Any] = response.json()
+        assert job["state"] == "succeeded", job
+        return str(job["id"])
 
 
 PASSWORD = "a-long-enough-password"
