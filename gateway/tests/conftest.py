@@ -3,8 +3,9 @@ gateways with other settings and identity factories."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx2
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.main import create_app
 from gateway.models import Base
 from shared.testing import OpenApp, service_fixture
+from shared.testing.windows import is_tight, within_one_window
 
 from .factories import Identities
 from .helpers import gateway_settings, identity_of
@@ -26,8 +28,17 @@ OpenGateway = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx2.As
 @pytest.fixture
 def open_gateway(open_app: OpenApp) -> OpenGateway:
     """``async with open_gateway(cors_origins=[...]) as (app, client)``: a gateway with other
-    settings, on the same database as ``app`` (emptied after the test)."""
-    return open_app
+    settings, on the same database as ``app`` (emptied after the test). With a tight rate
+    limit, it opens where the test fits in one counting window (see ``shared.testing.windows``)."""
+
+    @asynccontextmanager
+    async def open_one(**overrides: Any) -> AsyncIterator[tuple[FastAPI, httpx2.AsyncClient]]:
+        if any(is_tight(value) for name, value in overrides.items() if name.startswith("rate_")):
+            await within_one_window()
+        async with open_app(**overrides) as opened:
+            yield opened
+
+    return open_one
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ runtime modules.
 - ``servers``: an in-process client (``asgi_client``) and a loopback server (``serve``).
 - ``principals``: a throw-away key pair (``Keys``) and principals for service tokens.
 - ``echo``: an upstream that answers what it received, for proxy tests.
+- ``windows``: starting a count against a tight rate limit inside one window.
 """
 
 from __future__ import annotations
