@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import AnyHttpUrl, SecretStr
 
+from gateway.failures import failure_reason
 from gateway.main import create_app
-from gateway.proxy import failure_reason
 from gateway.settings import Settings
 from shared.settings import Environment
 from shared.testing import Keys, asgi_client, free_port

@@ -22,7 +22,6 @@ import logging
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import quote
 
 import aiohttp
@@ -30,6 +29,7 @@ import httpx2
 from starlette.types import Message, Receive, Scope, Send
 from yarl import URL
 
+from gateway.failures import failure_problem, failure_reason
 from gateway.routing import Route
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
@@ -242,8 +242,7 @@ class Proxy:
             reason = failure_reason(exc)
             logger.warning("%s: %s (%r)", service, reason, exc)
             record_backend_call(service, reason, time.perf_counter() - started)
-            status, what = _FAILURE_ANSWERS[reason]
-            raise _upstream_problem(status, service, what) from exc
+            raise failure_problem(reason, service) from exc
         except ValueError as exc:
             # A header the client cannot write (a raw CR or LF only an in-process caller sends).
             raise ProblemError(
@@ -300,44 +299,6 @@ def _header_value(name: bytes, value: bytes) -> str:
             f"The {name.decode('latin-1')} header is not valid UTF-8: it cannot be forwarded.",
             slug="bad-request",
         ) from exc
-
-
-UpstreamFailure = Literal["timeout", "unavailable", "broken"]
-_FAILURE_ANSWERS: dict[UpstreamFailure, tuple[int, str]] = {
-    "timeout": (504, "did not answer in time"),
-    "unavailable": (503, "is unavailable"),
-    "broken": (502, "answered with a broken response"),
-}
-
-
-_UNAVAILABLE = (
-    httpx2.ConnectError,
-    httpx2.ConnectTimeout,
-    httpx2.PoolTimeout,
-    aiohttp.ClientConnectorError,  # refused, unreachable, no such host
-    aiohttp.ConnectionTimeoutError,  # connect or pool wait timed out
-)
-
-
-def failure_reason(exc: BaseException) -> UpstreamFailure:
-    """Why a call to a service failed: the one classification the proxy and fan-outs share."""
-    # Connect timeouts are timeouts too, but they mean nobody is there: check them first.
-    if isinstance(exc, _UNAVAILABLE):
-        return "unavailable"
-    # aiohttp's read timeouts are TimeoutErrors, like the deadline's own.
-    if isinstance(exc, TimeoutError | httpx2.TimeoutException):
-        return "timeout"
-    return "broken"
-
-
-def _upstream_problem(status: int, service: str, what: str) -> ProblemError:
-    return ProblemError(
-        status,
-        f"The {service} service {what}; other services are unaffected. Retry later.",
-        slug={502: "upstream-error", 503: "upstream-unavailable"}.get(status, "upstream-timeout"),
-        extra={"service": service},
-        headers={"Retry-After": "5"} if status == 503 else None,
-    )
 
 
 class _BodyStream:

@@ -8,13 +8,8 @@ from typing import Any
 
 import httpx2
 
-from gateway.proxy import (
-    _FAILURE_ANSWERS,
-    Proxy,
-    UpstreamFailure,
-    _upstream_problem,
-    failure_reason,
-)
+from gateway.failures import as_failure, failure_problem, failure_reason
+from gateway.proxy import Proxy
 from shared.metrics import record_backend_call
 from shared.observability import current_request_id
 from shared.principal import Principal
@@ -83,6 +78,4 @@ async def get_record(
 def upstream_problem(error: UpstreamError) -> ProblemError:
     """The answer to a call the gateway needed and could not make, as the proxy gives it: 503
     when the service is down, 504 when it is too slow, 502 when it answered something else."""
-    failures: dict[str, UpstreamFailure] = {"unavailable": "unavailable", "timeout": "timeout"}
-    status, what = _FAILURE_ANSWERS[failures.get(error.reason, "broken")]
-    return _upstream_problem(status, error.service, what)
+    return failure_problem(as_failure(error.reason), error.service)
