@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("gateway", "offers")
+BENCHMARKS: tuple[str, ...] = ("gateway", "offers", "memory")
 
 
 def main(argv: list[str]) -> int:
