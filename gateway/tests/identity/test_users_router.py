@@ -249,6 +249,34 @@ async def test_list_pages_and_filters(
     assert bad.status_code == 422
 
 
+async def test_people_are_listed_by_the_organisation_they_belong_to(
+    app: FastAPI, client: httpx2.AsyncClient, identities: Identities
+) -> None:
+    admin = await admin_headers(app, client)
+    provider, partner, association = uuid4(), uuid4(), uuid4()
+    await identities.user(
+        "staff@example.org", Role.PROVIDER_STAFF, regions=("01",), provider_id=provider
+    )
+    await identities.user(
+        "member@example.org", Role.PARTNER_MEMBER, regions=("01",), partner_id=partner
+    )
+    await identities.user(
+        "counsellor@example.org", Role.COUNSELLOR, regions=("01",), association_id=association
+    )
+    for name, value, email in (
+        ("provider_id", provider, "staff@example.org"),
+        ("partner_id", partner, "member@example.org"),
+        ("association_id", association, "counsellor@example.org"),
+    ):
+        listed = await client.get(USERS, params={name: str(value)}, headers=admin)
+        assert [item["email"] for item in listed.json()["items"]] == [email], name
+    nobody = await client.get(USERS, params={"provider_id": str(uuid4())}, headers=admin)
+    assert nobody.json() == {"items": [], "next_cursor": None}
+    naive = await client.get(USERS, params={"updated_since": "2026-01-01T00:00:00"}, headers=admin)
+    assert naive.status_code == 422
+    assert naive.json()["errors"][0]["field"] == "query.updated_since"
+
+
 async def test_updated_since_lists_changes_in_order(
     app: FastAPI, client: httpx2.AsyncClient, identities: Identities
 ) -> None:

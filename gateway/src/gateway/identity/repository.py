@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -20,9 +19,9 @@ from gateway.identity.models import (
     User,
     UserRegion,
 )
+from gateway.identity.schemas import ApiClientQuery, UserQuery
 from gateway.identity.scopes import ManagementScope
 from shared.pagination import PageParams, SortKey, paginate, where_equal
-from shared.principal import Role
 
 # --- people -----------------------------------------------------------------------------------
 
@@ -85,26 +84,22 @@ def _visible_to(scope: ManagementScope) -> ColumnElement[bool]:
     return result
 
 
-@dataclass(frozen=True)
-class UserFilters:
-    role: Role | None = None
-    region: str | None = None
-    active: bool | None = None
-    email: str | None = None
-    association_id: UUID | None = None
-    updated_since: datetime | None = None
-
-
 async def list_users(
-    session: AsyncSession, scope: ManagementScope, filters: UserFilters, page: PageParams
+    session: AsyncSession,
+    scope: ManagementScope,
+    filters: UserQuery,
+    email_key: str | None,
+    page: PageParams,
 ) -> tuple[list[User], str | None]:
     statement = where_equal(
         _users().where(_visible_to(scope)),
         {
             User.role: filters.role,
             User.active: filters.active,
-            User.email_key: filters.email,
+            User.email_key: email_key,
             User.association_id: filters.association_id,
+            User.provider_id: filters.provider_id,
+            User.partner_id: filters.partner_id,
         },
     )
     if filters.region is not None:
@@ -265,11 +260,9 @@ async def get_client(session: AsyncSession, client_id: UUID) -> ApiClient | None
 
 
 async def list_clients(
-    session: AsyncSession, page: PageParams, *, active: bool | None
+    session: AsyncSession, filters: ApiClientQuery, page: PageParams
 ) -> tuple[list[ApiClient], str | None]:
-    statement = select(ApiClient)
-    if active is not None:
-        statement = statement.where(ApiClient.active.is_(active))
+    statement = where_equal(select(ApiClient), {ApiClient.active: filters.active})
     keys = [SortKey(ApiClient.created_at), SortKey(ApiClient.id)]
     return await paginate(session, statement, keys, page, order_name="created")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 from uuid import UUID
@@ -16,10 +15,10 @@ from starlette.exceptions import HTTPException
 from gateway.database import idempotency
 from gateway.identity import service
 from gateway.identity.dependencies import Administrator, IdentityDep, SignedInUser, UserManager
-from gateway.identity.repository import UserFilters
 from gateway.identity.schemas import (
     ApiClientCreate,
     ApiClientCreated,
+    ApiClientQuery,
     ApiClientRead,
     ApiClientSecret,
     ApiClientUpdate,
@@ -32,6 +31,7 @@ from gateway.identity.schemas import (
     RefreshRequest,
     TokenPair,
     UserCreate,
+    UserQuery,
     UserRead,
     UserUpdate,
 )
@@ -40,10 +40,8 @@ from gateway.proxy import Proxy
 from shared.auth import public
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
-from shared.fields import RegionCode
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageParamsDep
-from shared.principal import Role
+from shared.pagination import Page, PageParamsDep, page_response
 from shared.problems import problem_responses
 
 API_PREFIX = "/api/v1"
@@ -290,29 +288,11 @@ async def list_users(
     principal: UserManager,
     session: SessionDep,
     page: PageParamsDep,
-    role: Role | None = None,
-    region: Annotated[RegionCode | None, Query(description="People whose scope has it")] = None,
-    active: bool | None = None,
-    email: Annotated[str | None, Query(max_length=320)] = None,
-    association_id: UUID | None = None,
-    updated_since: Annotated[
-        datetime | None, Query(description="Changed at or after (delta sync)")
-    ] = None,
-) -> Page[UserRead]:
+    filters: Annotated[UserQuery, Query()],
+) -> Response:
     """The people you manage (an admin: everyone; a coordinator: its regions; an association
     manager: its association)."""
-    filters = UserFilters(
-        role=role,
-        region=region,
-        active=active,
-        email=service.email_key(email) if email else None,
-        association_id=association_id,
-        updated_since=updated_since,
-    )
-    users, next_cursor = await service.list_users(session, principal, filters, page)
-    return Page[UserRead](
-        items=[UserRead.model_validate(user) for user in users], next_cursor=next_cursor
-    )
+    return page_response(await service.list_users(session, principal, filters, page))
 
 
 @users_router.post(
@@ -407,13 +387,9 @@ async def list_clients(
     principal: Administrator,
     session: SessionDep,
     page: PageParamsDep,
-    active: bool | None = None,
-) -> Page[ApiClientRead]:
-    clients, next_cursor = await service.list_clients(session, page, active=active)
-    return Page[ApiClientRead](
-        items=[ApiClientRead.model_validate(client) for client in clients],
-        next_cursor=next_cursor,
-    )
+    filters: Annotated[ApiClientQuery, Query()],
+) -> Response:
+    return page_response(await service.list_clients(session, filters, page))
 
 
 @clients_router.post(

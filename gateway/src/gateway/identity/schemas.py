@@ -98,6 +98,21 @@ class UserUpdate(Input):
     )
 
 
+class UserQuery(BaseModel):
+    """``GET /api/v1/users``: the filters combine."""
+
+    role: Role | None = None
+    region: RegionCode | None = Field(default=None, description="People whose scope has it")
+    active: bool | None = None
+    email: str | None = Field(default=None, max_length=EMAIL_MAX_LENGTH)
+    association_id: UUID | None = None
+    provider_id: UUID | None = None
+    partner_id: UUID | None = None
+    updated_since: AwareDatetime | None = Field(
+        default=None, description="Only people changed at or after this time (delta sync)"
+    )
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -148,6 +163,12 @@ class ApiClientUpdate(Input):
     regions: ClientRegions | None = None
     active: bool | None = None
     expires_at: AwareDatetime | None = None
+
+
+class ApiClientQuery(BaseModel):
+    """``GET /api/v1/api-clients``."""
+
+    active: bool | None = None
 
 
 class ApiClientRead(BaseModel):

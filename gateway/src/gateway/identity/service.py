@@ -21,10 +21,14 @@ from gateway.identity.organisations import verified_scope
 from gateway.identity.passwords import Passwords, check_policy
 from gateway.identity.schemas import (
     ApiClientCreate,
+    ApiClientQuery,
+    ApiClientRead,
     ApiClientUpdate,
     ClientToken,
     TokenPair,
     UserCreate,
+    UserQuery,
+    UserRead,
     UserUpdate,
 )
 from gateway.identity.scopes import (
@@ -44,7 +48,7 @@ from gateway.identity.tokens import (
 from gateway.proxy import Proxy
 from shared.concurrency import check_if_match
 from shared.db import utcnow
-from shared.pagination import PageParams
+from shared.pagination import Page, PageParams
 from shared.principal import Principal
 from shared.problems import FieldProblem, ProblemError, conflict, invalid, not_found
 
@@ -391,12 +395,15 @@ async def add_account(
 
 
 async def list_users(
-    session: AsyncSession,
-    principal: Principal,
-    filters: repository.UserFilters,
-    page: PageParams,
-) -> tuple[list[User], str | None]:
-    return await repository.list_users(session, _manager_scope(principal), filters, page)
+    session: AsyncSession, principal: Principal, filters: UserQuery, page: PageParams
+) -> Page[UserRead]:
+    email = email_key(filters.email) if filters.email else None
+    users, next_cursor = await repository.list_users(
+        session, _manager_scope(principal), filters, email, page
+    )
+    return Page[UserRead](
+        items=[UserRead.model_validate(user) for user in users], next_cursor=next_cursor
+    )
 
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: UUID) -> User:
@@ -500,9 +507,13 @@ async def create_client(
 
 
 async def list_clients(
-    session: AsyncSession, page: PageParams, *, active: bool | None
-) -> tuple[list[ApiClient], str | None]:
-    return await repository.list_clients(session, page, active=active)
+    session: AsyncSession, filters: ApiClientQuery, page: PageParams
+) -> Page[ApiClientRead]:
+    clients, next_cursor = await repository.list_clients(session, filters, page)
+    return Page[ApiClientRead](
+        items=[ApiClientRead.model_validate(client) for client in clients],
+        next_cursor=next_cursor,
+    )
 
 
 async def get_client(session: AsyncSession, client_id: UUID) -> ApiClient:
