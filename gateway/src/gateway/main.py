@@ -20,6 +20,7 @@ from gateway.proxy import Proxy
 from gateway.routing import UPLOAD_PATHS, resolve
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
+from gateway.views.fanout import FanOut
 from shared.app import create_base_app
 from shared.forwarded import TrustedProxies
 from shared.reference.router import router as reference_router
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.proxy = proxy
+    app.state.fanout = FanOut(proxy, settings, app.state.metrics)
     app.state.identity = identity
     app.state.rate_limits = limits
     app.state.merged_openapi = openapi.MergedOpenAPI(app)

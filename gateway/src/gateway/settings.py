@@ -30,6 +30,13 @@ class Settings(BaseServiceSettings):
     pool_timeout: float = Field(default=2.0, gt=0, le=30)
     max_connections_per_service: int = Field(default=100, ge=1, le=2000)
 
+    # Regional views: each service's figures are asked for concurrently, each call with this
+    # deadline (a view never waits for the sum); a service that failed ``breaker_threshold``
+    # times in a row is skipped at once for ``breaker_cooldown_seconds``, then tried again.
+    view_deadline: float = Field(default=3.0, gt=0, le=60)
+    breaker_threshold: int = Field(default=3, ge=1, le=100)
+    breaker_cooldown_seconds: float = Field(default=30.0, gt=0, le=3600)
+
     # Ed25519 private key (PEM) that signs service tokens; generated under var/ in development.
     service_token_private_key: SecretStr | None = None
     service_token_issuer: str = "kafaat-gateway"

@@ -8,11 +8,13 @@ from typing import Literal
 
 import httpx2
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gateway.proxy import Proxy
 from gateway.routing import SERVICES
+from gateway.views.fanout import FanOut
 from shared.auth import public
+from shared.metrics import CircuitState
 
 STATUS_TIMEOUT_SECONDS = 2.0
 
@@ -21,6 +23,10 @@ class ServiceStatus(BaseModel):
     service: str
     status: Literal["ready", "not_ready", "unreachable"]
     latency_ms: float
+    circuit: CircuitState = Field(
+        description="The regional views' breaker in front of the service: `open` while it is "
+        "skipped after repeated failures, `half_open` while the next call tries it again"
+    )
 
 
 class PlatformStatus(BaseModel):
@@ -31,7 +37,7 @@ class PlatformStatus(BaseModel):
 router = APIRouter(prefix="/api/v1", tags=["status"])
 
 
-async def _readiness(proxy: Proxy, service: str) -> ServiceStatus:
+async def _readiness(proxy: Proxy, fanout: FanOut, service: str) -> ServiceStatus:
     assert proxy.client is not None
     started = time.perf_counter()
     try:
@@ -43,7 +49,9 @@ async def _readiness(proxy: Proxy, service: str) -> ServiceStatus:
     except (TimeoutError, httpx2.TransportError):
         state = "unreachable"
     latency = round((time.perf_counter() - started) * 1000, 1)
-    return ServiceStatus(service=service, status=state, latency_ms=latency)
+    return ServiceStatus(
+        service=service, status=state, latency_ms=latency, circuit=await fanout.state(service)
+    )
 
 
 @router.get("/status", response_model=PlatformStatus, name="get")
@@ -51,7 +59,8 @@ async def _readiness(proxy: Proxy, service: str) -> ServiceStatus:
 async def platform_status(request: Request) -> PlatformStatus:
     """Each service's readiness; ``degraded`` when any is not ready."""
     proxy: Proxy = request.app.state.proxy
-    services = await asyncio.gather(*(_readiness(proxy, s) for s in SERVICES))
+    fanout: FanOut = request.app.state.fanout
+    services = await asyncio.gather(*(_readiness(proxy, fanout, s) for s in SERVICES))
     overall: Literal["ready", "degraded"] = (
         "ready" if all(s.status == "ready" for s in services) else "degraded"
     )

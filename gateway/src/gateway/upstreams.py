@@ -23,10 +23,11 @@ class UpstreamError(Exception):
         self.reason = reason
 
 
-async def _get(
+async def call(
     proxy: Proxy, service: str, path: str, principal: Principal, timeout: float | None
 ) -> httpx2.Response:
-    """GET a service path as ``principal``; a call that fails raises UpstreamError."""
+    """GET a service path as ``principal``: its answer, whatever its status; a call that gets
+    no answer (down, too slow, broken) raises UpstreamError."""
     assert proxy.client is not None
     headers = {"authorization": "Bearer " + proxy.minter.token_for(principal, service)}
     request_id = current_request_id()
@@ -49,7 +50,7 @@ async def get_json(
     proxy: Proxy, service: str, path: str, principal: Principal, *, timeout: float | None = None
 ) -> Any:
     """GET a service path as ``principal``; raises UpstreamError naming the service."""
-    response = await _get(proxy, service, path, principal, timeout)
+    response = await call(proxy, service, path, principal, timeout)
     if response.status_code >= 400:
         raise UpstreamError(service, f"answered {response.status_code}")
     return response.json()
@@ -61,7 +62,7 @@ async def get_record(
     """GET one record of a service as ``principal``: None when the service answers 404 (missing,
     or outside the principal's scope); raises UpstreamError for any other failure, so that a
     service that is down is never taken for one that said no."""
-    response = await _get(proxy, service, path, principal, timeout)
+    response = await call(proxy, service, path, principal, timeout)
     if response.status_code == 404:
         return None
     if response.status_code >= 400:

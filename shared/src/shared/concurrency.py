@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -37,6 +38,22 @@ def json_with_etag(
     if isinstance(version, int):
         all_headers["ETag"] = etag(version)
     return JSONResponse(content, status_code=status_code, headers=all_headers or None)
+
+
+def conditional(
+    request: Request, body: BaseModel, headers: dict[str, str] | None = None
+) -> Response:
+    """A computed answer (a figure, a view) with an ETag of its content: ``If-None-Match``
+    naming it answers 304 without a body, so a front-end can poll cheaply (RFC 9110 §13.1.2)."""
+    content = body.model_dump_json().encode()
+    tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    all_headers = {**(headers or {}), "ETag": tag, "Cache-Control": "private, no-cache"}
+    sent = request.headers.get("if-none-match")
+    if sent is not None:
+        candidates = {candidate.strip().removeprefix("W/") for candidate in sent.split(",")}
+        if tag in candidates or "*" in candidates:
+            return Response(status_code=304, headers=all_headers)
+    return Response(content, media_type="application/json", headers=all_headers)
 
 
 def check_if_match(if_match: str | None, current_version: int) -> None:
