@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("gateway", "offers", "memory")
+BENCHMARKS: tuple[str, ...] = ("gateway", "offers", "memory", "fanout")
 
 
 def main(argv: list[str]) -> int:
