@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.main import create_app
 from gateway.models import Base
 from shared.testing import OpenApp, service_fixture
-from shared.testing.windows import is_tight, within_one_window
+from shared.testing.windows import within_one_window_if_tight
 
 from .factories import Identities
 from .helpers import gateway_settings, identity_of
@@ -33,8 +33,7 @@ def open_gateway(open_app: OpenApp) -> OpenGateway:
 
     @asynccontextmanager
     async def open_one(**overrides: Any) -> AsyncIterator[tuple[FastAPI, httpx2.AsyncClient]]:
-        if any(is_tight(value) for name, value in overrides.items() if name.startswith("rate_")):
-            await within_one_window()
+        await within_one_window_if_tight(overrides)
         async with open_app(**overrides) as opened:
             yield opened
 

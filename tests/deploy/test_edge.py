@@ -45,7 +45,7 @@ from shared.principal import ANONYMOUS
 from shared.settings import Environment, ServiceTokenVerifierSettings
 from shared.testing import Keys, asgi_client, free_port, make_principal, serve
 from shared.testing.echo import serve_echo
-from shared.testing.windows import is_tight, within_one_window
+from shared.testing.windows import within_one_window_if_tight
 from shared.tokens import ServiceTokenVerifier, load_public_keys
 
 EDGE_SECRET = "edge-secret-for-tests"
@@ -256,8 +256,7 @@ async def platform(
             httpx2.AsyncClient(base_url=f"http://{gateway}", trust_env=False) as direct,
         ):
             # The gateway's counters: a test counting against them fits in one window.
-            if any(is_tight(value) for name, value in gateway_settings.items() if "rate" in name):
-                await within_one_window()
+            await within_one_window_if_tight(gateway_settings)
             yield Platform(edge, direct, keys, app)
 
 

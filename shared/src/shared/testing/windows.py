@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Mapping
 
-__all__ = ["TIGHT", "is_tight", "within_one_window"]
+__all__ = ["TIGHT", "is_tight", "within_one_window", "within_one_window_if_tight"]
 
 # A limit a test reaches by counting (below this, requests per window).
 TIGHT = 1000
@@ -33,3 +34,9 @@ async def within_one_window(needed: float = 20.0, length: int = 60) -> None:
     left = length - time.time() % length
     if left < needed:
         await asyncio.sleep(left + 0.05)
+
+
+async def within_one_window_if_tight(settings: Mapping[str, object]) -> None:
+    """``within_one_window`` when any of these settings is a tight rate limit."""
+    if any(is_tight(value) for name, value in settings.items() if name.startswith("rate_limit")):
+        await within_one_window()
