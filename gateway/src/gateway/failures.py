@@ -48,6 +48,11 @@ def as_failure(reason: str) -> UpstreamFailure:
     return "broken"
 
 
+def failure_detail(reason: UpstreamFailure) -> str:
+    """What happened, after "The <service> service …"."""
+    return _ANSWERS[reason][1]
+
+
 def failure_problem(reason: UpstreamFailure, service: str) -> ProblemError:
     """The problem the caller gets; the other services are not affected, and it says so."""
     status, what, slug = _ANSWERS[reason]

@@ -23,7 +23,7 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from pydantic import BaseModel, Field
 
-from gateway.failures import as_failure
+from gateway.failures import as_failure, failure_detail
 from gateway.proxy import Proxy
 from gateway.settings import Settings
 from gateway.upstreams import UpstreamError, call
@@ -38,10 +38,11 @@ _STATES: dict[str, CircuitState] = {
     "opened": "open",
     "half-opened": "half_open",
 }
+# Beyond the three failures of a call (``gateway.failures``): what only a view meets.
 _DETAILS: dict[Reason, str] = {
-    "timeout": "did not answer in time",
-    "unavailable": "is unavailable",
-    "broken": "answered with a broken response",
+    "timeout": failure_detail("timeout"),
+    "unavailable": failure_detail("unavailable"),
+    "broken": failure_detail("broken"),
     "refused": "refused the request",
     "circuit_open": "failed repeatedly and is skipped until its cool-down ends",
 }
