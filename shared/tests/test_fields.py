@@ -11,10 +11,13 @@ from shared.fields import (
     EMAIL_MAX_LENGTH,
     Distinct,
     Email,
+    ExternalId,
     IscedCode,
     ProvinceCode,
     RegionCode,
+    Website,
     province_problem,
+    text,
 )
 
 
@@ -88,3 +91,26 @@ def test_a_province_must_lie_in_its_region() -> None:
     assert province_problem("01", None) is None
     assert province_problem("02", "01.571") == "province '01.571' is not in region '02'"
     assert province_problem("01", "01.999") == "unknown province '01.999' in region '01'"
+
+
+class Stored(BaseModel):
+    name: Annotated[str, text(50)]
+    email: Email | None = None
+    website: Website | None = None
+    external_id: ExternalId | None = None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "A\x00B"},
+        {"email": "a\x00@example.ma"},
+        {"website": "https://example.ma/\x00"},
+        {"external_id": "P\x001"},
+    ],
+)
+def test_a_nul_character_is_refused_on_its_field(fields: dict[str, str]) -> None:
+    # PostgreSQL cannot store it in a text column: refused here, 422, not a database error.
+    with pytest.raises(ValidationError) as raised:
+        Stored.model_validate({"name": "ok"} | fields)
+    assert [error["loc"][0] for error in raised.value.errors()] == list(fields)

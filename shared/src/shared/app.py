@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from shared import health
 from shared.auth import authenticate
 from shared.db import create_engine, create_sessionmaker
+from shared.db_failures import install_database_failure_handlers
 from shared.forwarded import TrustedProxies
 from shared.metrics import install_metrics
 from shared.observability import RequestIdMiddleware, configure_logging
@@ -87,6 +88,7 @@ def create_base_app(
     app.state.settings = settings
     app.state.service = service
     install_problem_handlers(app)
+    install_database_failure_handlers(app)
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
@@ -113,11 +115,16 @@ def token_verifier(settings: ServiceTokenVerifierSettings, audience: str) -> Ser
     else:
         # Development only (production refuses to start without keys, see the settings).
         _, pems = development_keypair(settings.var_dir)
+    peers = {
+        name: load_public_keys(keys.get_secret_value().encode())
+        for name, keys in settings.peers.items()
+    }
     return ServiceTokenVerifier(
         public_keys=load_public_keys(pems),
         audience=audience,
         issuer=settings.service_token_issuer,
         leeway_seconds=settings.service_token_leeway_seconds,
+        peers=peers,
     )
 
 
@@ -130,8 +137,9 @@ def create_service_app(
     routers: Sequence[APIRouter],
     extra_lifespan: ExtraLifespan | None = None,
 ) -> FastAPI:
-    """A service behind the gateway: every route needs the gateway's service token unless it
-    is marked ``@public``; the OpenAPI document too."""
+    """A service behind the gateway: every route needs the gateway's service token (or, where
+    the route's policy names it, a listed peer's) unless it is marked ``@public``; the OpenAPI
+    document too."""
     app = create_base_app(
         service=service,
         title=title,

@@ -28,9 +28,17 @@ T = TypeVar("T")
 EMAIL_MAX_LENGTH = 254
 
 
+# No text holds the NUL character: PostgreSQL cannot store it in a text column (the insert
+# fails, a 500), and no person types one. Every pattern of a stored text excludes it.
+NO_NUL = r"^[^\x00]*$"
+
+
 def text(max_length: int, min_length: int = 1) -> StringConstraints:
-    """Constraints of a free text: surrounding spaces dropped, then between the two lengths."""
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    """Constraints of a free text: surrounding spaces dropped, then between the two lengths,
+    without a NUL character (422 rather than a database error)."""
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+    )
 
 
 def _known_region(code: str) -> str:
@@ -95,14 +103,18 @@ Email = Annotated[
     StringConstraints(
         strip_whitespace=True,
         max_length=EMAIL_MAX_LENGTH,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$",
+        pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s.\x00]{2,}$",
     ),
 ]
 Website = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://[^\s/]+\S*$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=500, pattern=r"^https?://[^\s/\x00]+[^\s\x00]*$"
+    ),
 ]
 ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\s\x00]+$"),
 ]
 SourceName = Annotated[
     str,

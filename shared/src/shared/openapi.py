@@ -11,7 +11,9 @@ added here, once, so that a new route is documented the day it appears:
   request guard refuses, or an unreadable body), 401 (missing or invalid credentials, on every
   route not ``@public``), 403 (a policy that may refuse), 404 (a path that names a record), 412
   (``If-Match``), 422 (invalid parameters or body);
-- every error answer as ``application/problem+json`` with the one :class:`Problem` schema.
+- every error answer as ``application/problem+json`` with the one :class:`Problem` schema;
+- ``deprecated: true`` and the ``Deprecation`` (``Sunset``, ``Link``) headers on the answers of
+  a route marked :func:`shared.deprecation.deprecated`.
 
 The gateway adds what its edge answers on every route (413, 429, 502-504) when it merges the
 documents (``gateway.openapi``); the response catalogue below serves both.
@@ -31,6 +33,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from shared.auth import is_public
+from shared.deprecation import Deprecation, deprecation_of
 from shared.policy import ANY_ROLE, Policy, policies_of
 from shared.principal import Role
 from shared.problems import PROBLEM_MEDIA_TYPE, Problem
@@ -145,6 +148,21 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
     "RateLimit-Policy": {
         "description": "The limit and its window in seconds, e.g. `300;w=60`.",
+        "schema": {"type": "string"},
+    },
+    "Deprecation": {
+        "description": (
+            "This operation is deprecated since the date given, as `@` and Unix seconds "
+            "(RFC 9745): move to its replacement (see the API's changelog)."
+        ),
+        "schema": {"type": "string", "pattern": "^@-?[0-9]+$"},
+    },
+    "Sunset": {
+        "description": "When this operation will stop answering (RFC 8594, an HTTP date).",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": 'Where to read what replaces it (`rel="deprecation"`).',
         "schema": {"type": "string"},
     },
 }
@@ -295,6 +313,7 @@ _CONVERTOR = re.compile(r"{(\w+):\w+}")
 class _Route:
     public: bool
     policies: list[Policy]
+    deprecation: Deprecation | None = None
 
 
 def _routes(app: FastAPI) -> dict[tuple[str, str], _Route]:
@@ -305,7 +324,11 @@ def _routes(app: FastAPI) -> dict[tuple[str, str], _Route]:
             continue
         # The effective dependant also holds dependencies added by include_router().
         dependant: Dependant = getattr(context, "dependant", route.dependant)
-        described = _Route(public=is_public(route.endpoint), policies=policies_of(dependant))
+        described = _Route(
+            public=is_public(route.endpoint),
+            policies=policies_of(dependant),
+            deprecation=deprecation_of(dependant),
+        )
         # The document names a path parameter without its convertor: {id}, not {id:uuid}.
         path = _CONVERTOR.sub(r"{\1}", context.path or "")
         for method in context.methods or ():
@@ -348,9 +371,20 @@ def complete_document(document: Document, app: FastAPI) -> Document:
         _normalise_problems(document, operation)
         for status in _common_statuses(route, operation):
             document_status(document, operation, status)
+        if route.deprecation is not None:
+            _document_deprecation(document, operation, route.deprecation)
     _drop_unused_validation_schemas(document)
     document["components"] = dict(sorted(document["components"].items()))
     return document
+
+
+def _document_deprecation(document: Document, operation: Operation, notice: Deprecation) -> None:
+    operation["deprecated"] = True
+    for status, response in operation["responses"].items():
+        if status.startswith("2") and "$ref" not in response:
+            headers = response.setdefault("headers", {})
+            for name in notice.headers():
+                headers.setdefault(name, use_header(document, name))
 
 
 def _drop_unused_validation_schemas(document: Document) -> None:

@@ -11,6 +11,11 @@ Rules (any one grants access; admins always pass):
 - ``anonymous=True``: everyone, even callers without credentials (forwarded as ``anonymous``);
 - ``roles``: people whose role is listed;
 - ``scopes``: API clients granted *all* the listed scopes.
+A call a peer service makes for its caller (a peer token, see ``shared.tokens``) is refused with
+403 unless the route names that service in ``peers=(...)``; where it does, the rules above apply
+to the original caller, whose record scope the domain then checks as usual. So a peer reaches
+only the operations its callee chose to open to it (deny by default, see
+:func:`routes_open_to_peers`).
 A caller who is not anonymous-allowed and has no credentials gets 401; one with credentials but
 no matching rule gets 403. Object scope (region, association, provider, partner) is checked by the
 domain service, and an object outside it answers 404 like a missing one.
@@ -41,6 +46,7 @@ class Policy:
     anonymous: bool
     roles: frozenset[Role]
     scopes: frozenset[str]
+    peers: frozenset[str] = frozenset()
 
 
 def require(
@@ -48,13 +54,19 @@ def require(
     anonymous: bool = False,
     roles: Iterable[Role] = (),
     scopes: Iterable[str] = (),
+    peers: Iterable[str] = (),
 ) -> Any:
     """A dependency that yields the principal when the policy allows it."""
     allowed_roles = frozenset(roles) | {Role.ADMIN}
     required_scopes = frozenset(scopes)
+    allowed_peers = frozenset(peers)
 
     def check(request: Request) -> Principal:
         principal = current_principal(request)
+        acting = principal.acting_service
+        if acting is not None and acting not in allowed_peers:
+            detail = f"This route does not accept calls from the {acting} service."
+            raise ProblemError(403, detail, slug="forbidden")
         if anonymous:
             return principal
         if principal.kind == "anonymous":
@@ -74,7 +86,8 @@ def require(
             return principal
         raise ProblemError(403, "Your role or scopes do not allow this action.", slug="forbidden")
 
-    setattr(check, _POLICY_ATTRIBUTE, Policy(anonymous, allowed_roles, required_scopes))
+    policy = Policy(anonymous, allowed_roles, required_scopes, allowed_peers)
+    setattr(check, _POLICY_ATTRIBUTE, policy)
     return Depends(check)
 
 
@@ -101,3 +114,21 @@ def routes_without_policy(app: FastAPI) -> list[str]:
             continue
         missing.append(f"{','.join(sorted(context.methods or ()))} {context.path}")
     return missing
+
+
+def routes_open_to_peers(app: FastAPI) -> dict[str, frozenset[str]]:
+    """The routes a peer service may call, with the peers each admits (every policy of the
+    route must name the peer). A test holds this to the operations meant for peers."""
+    open_routes: dict[str, frozenset[str]] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        dependant: Dependant = getattr(context, "dependant", route.dependant)
+        policies = policies_of(dependant)
+        if not policies:
+            continue
+        admitted = frozenset.intersection(*(policy.peers for policy in policies))
+        if admitted:
+            open_routes[f"{','.join(sorted(context.methods or ()))} {context.path}"] = admitted
+    return open_routes

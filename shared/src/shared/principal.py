@@ -1,4 +1,5 @@
-"""Who is calling: the identity the gateway forwards inside its signed service token."""
+"""Who is calling: the identity the gateway forwards inside its signed service token, and the
+services that act for that caller when one service calls another (RFC 8693 ``act``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ class Principal(BaseModel):
     provider_id: UUID | None = None
     partner_id: UUID | None = None
     scopes: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+
+    @property
+    def acting_service(self) -> str | None:
+        """The service that made this call for the caller, if a service did."""
+        return self.actors[0] if self.actors else None
 
     @property
     def is_anonymous(self) -> bool:

@@ -23,6 +23,9 @@ from offers.access import (
 from shared.policy import require
 from shared.principal import Principal
 
+# The services that reserve seats for their callers (KAFAAT_OFFERS_PEERS names their keys).
+REFERRING_PEERS = ("beneficiaries",)
+
 
 def _access_for(policy: Any) -> Any:
     def access(principal: Annotated[Principal, policy]) -> Access:
@@ -37,5 +40,11 @@ Reader = Annotated[Access, _access_for(require(anonymous=True))]
 Editor = Annotated[Access, _access_for(require(roles=EDITOR_ROLES, scopes={WRITE_SCOPE}))]
 # Coordinators (and clients with offers:write) publish, archive and add providers.
 Publisher = Annotated[Access, _access_for(require(roles=PUBLISHER_ROLES, scopes={WRITE_SCOPE}))]
-# People and systems that reserve seats for the beneficiaries they refer.
-Reserver = Annotated[Access, _access_for(require(roles=RESERVER_ROLES, scopes={RESERVE_SCOPE}))]
+# People and systems that reserve seats for the beneficiaries they refer; the beneficiaries
+# service does it for its counsellors (a peer token: the scope stays the counsellor's).
+Reserver = Annotated[
+    Access,
+    _access_for(require(roles=RESERVER_ROLES, scopes={RESERVE_SCOPE}, peers=REFERRING_PEERS)),
+]
+# Reading one session: everyone, and the beneficiaries service for a counsellor referring to it.
+SessionReader = Annotated[Access, _access_for(require(anonymous=True, peers=REFERRING_PEERS))]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.settings import ServiceTokenVerifierSettings, service_config
+from shared.settings import JobWorkerSettings, ServiceTokenVerifierSettings, service_config
 
 
-class Settings(ServiceTokenVerifierSettings):
+class Settings(ServiceTokenVerifierSettings, JobWorkerSettings):
     """Settings of the offers service, read from ``KAFAAT_OFFERS_*`` environment variables."""
 
     model_config = service_config("KAFAAT_OFFERS_")
@@ -18,10 +18,3 @@ class Settings(ServiceTokenVerifierSettings):
     import_wait_max_seconds: float = Field(default=10.0, ge=0, le=60)
     # Import jobs this process runs at once (0: it queues jobs but leaves them to other replicas).
     import_workers: int = Field(default=1, ge=0, le=16)
-    # A running job's lease, renewed by its worker every heartbeat: a job whose worker stopped
-    # (killed, crashed) is resumed by another worker once its lease expires.
-    job_lease_seconds: float = Field(default=20.0, gt=0, le=600)
-    job_heartbeat_seconds: float = Field(default=2.0, gt=0, le=120)
-    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
-    # Tries of one job (a try ends with the service stopping under it) before it is failed.
-    job_max_attempts: int = Field(default=3, ge=1, le=20)

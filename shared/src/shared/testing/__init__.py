@@ -6,7 +6,7 @@ runtime modules.
   ``app``/``client``/``open_app``/``db_session`` fixtures and ``service_fixture`` for a conftest.
 - ``databases``: scratch SQLite and PostgreSQL databases, migrations, emptying tables.
 - ``servers``: an in-process client (``asgi_client``) and a loopback server (``serve``).
-- ``principals``: a throw-away key pair (``Keys``) and principals for service tokens.
+- ``principals``: throw-away key pairs (``Keys``, ``PeerKeys``) and principals for tokens.
 - ``echo``: an upstream that answers what it received, for proxy tests.
 - ``windows``: starting a count against a tight rate limit inside one window.
 """
@@ -29,7 +29,7 @@ from shared.testing.plugin import (
     settings_for_test,
     verifier_settings,
 )
-from shared.testing.principals import Keys, make_principal
+from shared.testing.principals import Keys, PeerKeys, make_principal
 from shared.testing.servers import asgi_client, free_port, serve
 
 # Loading this package as a plugin loads the fixtures.
@@ -38,6 +38,7 @@ pytest_plugins = ["shared.testing.plugin"]
 __all__ = [
     "Keys",
     "OpenApp",
+    "PeerKeys",
     "ServiceUnderTest",
     "asgi_client",
     "backends",

@@ -174,10 +174,7 @@ async def worker(app: FastAPI) -> AsyncIterator[Worker]:
         store,
         [JobKind(KIND, run, interrupted)],
         concurrency=settings.import_workers,
-        lease_seconds=settings.job_lease_seconds,
-        heartbeat_seconds=settings.job_heartbeat_seconds,
-        poll_seconds=settings.job_poll_seconds,
-        max_attempts=settings.job_max_attempts,
+        **settings.worker_options(),
     ) as running:
         app.state.import_worker = running
         yield running

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from offers.database import idempotency
-from offers.dependencies import Editor, Reader, Reserver
+from offers.dependencies import Editor, Reader, Reserver, SessionReader
 from offers.sessions import service
 from offers.sessions.schemas import (
     ReservationCreate,
@@ -80,7 +80,7 @@ async def create_session(
 
 
 @router.get(ONE, response_model=SessionRead, name="get", responses=problem_responses(404))
-async def get_session(session_id: UUID, db: SessionDep, access: Reader) -> JSONResponse:
+async def get_session(session_id: UUID, db: SessionDep, access: SessionReader) -> JSONResponse:
     session = await service.get_visible(db, access, session_id)
     return with_etag(service.to_read(session))
 
