@@ -1,16 +1,86 @@
-"""``kafaat-beneficiaries migrate | serve``."""
+"""``kafaat-beneficiaries migrate | serve | verify-audit | rotate-keys``."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import sys
 from pathlib import Path
 
+from beneficiaries.audit import service as audit_service
+from beneficiaries.encryption import Vault
+from beneficiaries.people.rotation import Rotation, rotate_keys
 from beneficiaries.settings import Settings
 from shared.cli import service_cli
+from shared.db import create_engine, create_sessionmaker
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
-run = service_cli("beneficiaries", Settings, SERVICE_ROOT, default_port=8002)
+
+def _database_url(settings: Settings) -> str:
+    return settings.database_url or settings.default_sqlite_url("beneficiaries")
+
+
+async def _verify(settings: Settings) -> audit_service.Verification:
+    engine = create_engine(_database_url(settings))
+    try:
+        async with create_sessionmaker(engine)() as db:
+            return await audit_service.verify(db)
+    finally:
+        await engine.dispose()
+
+
+def verify_audit(args: argparse.Namespace) -> int:
+    """Exit 0 when the whole chain holds; 1 naming the first bad sequence number."""
+    result = asyncio.run(_verify(Settings()))
+    if result.intact:
+        print(f"audit trail intact: {result.checked} entries")
+        return 0
+    print(
+        f"audit trail broken at sequence {result.first_bad_sequence}: {result.reason} "
+        f"({result.checked} entries before it are intact)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def _rotate(settings: Settings, batch: int) -> Rotation:
+    vault = Vault.from_settings(settings)
+    engine = create_engine(_database_url(settings))
+
+    def progress(rotation: Rotation) -> None:
+        print(f"  {rotation.rewritten} re-encrypted", file=sys.stderr, flush=True)
+
+    try:
+        return await rotate_keys(create_sessionmaker(engine), vault, batch=batch, on_batch=progress)
+    finally:
+        await engine.dispose()
+
+
+def rotate(args: argparse.Namespace) -> int:
+    settings = Settings()
+    rotation = asyncio.run(_rotate(settings, args.batch))
+    print(
+        f"re-encrypted {rotation.rewritten} people under key "
+        f"'{Vault.from_settings(settings).active_key_id}' "
+        f"({rotation.skipped} changed meanwhile, already current)"
+    )
+    return 0
+
+
+def _extra(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = commands.add_parser(
+        "verify-audit", help="check the audit trail's hash chain (exit 1 at the first break)"
+    )
+    verify.set_defaults(handler=verify_audit)
+    rotation = commands.add_parser(
+        "rotate-keys", help="re-encrypt identifiers under the active key (resumable)"
+    )
+    rotation.add_argument("--batch", type=int, default=500, help="people per transaction")
+    rotation.set_defaults(handler=rotate)
+
+
+run = service_cli("beneficiaries", Settings, SERVICE_ROOT, default_port=8002, extra=_extra)
 
 
 def main() -> None:

@@ -1,0 +1,218 @@
+"""``/v1/stats/outcomes``: the figures of the regional views, never a name, never a cell that
+could single someone out.
+
+Who counts whom: admins and viewers everyone; coordinators and API clients granted
+``beneficiaries:stats`` the people of their regions; association managers their association's.
+Filters narrow that scope, never widen it (a region outside it counts nobody). People whose
+decision in force about the ``statistics`` purpose is a refusal or a withdrawal are not
+counted at all (law 09-08: the right to object).
+
+Every count comes from the database (``stats.repository``); this module only withholds the small
+cells (``stats.suppression``) and derives the rates from what is published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from beneficiaries.stats import repository
+from beneficiaries.stats.repository import FiguresScope, Period
+from beneficiaries.stats.schemas import (
+    Cell,
+    CountRow,
+    FollowUpFigures,
+    OutcomeStats,
+    PeopleRow,
+    Rate,
+    Retention,
+)
+from beneficiaries.stats.suppression import THRESHOLD, is_small, suppressed_in_groups
+from beneficiaries.vocabulary import POSITIVE_OUTCOMES, AgeBand, OutcomeKind, Sex
+from shared.principal import Principal, Role
+from shared.reference import Sector, VulnerabilityCriterion
+
+STATS_SCOPE = "beneficiaries:stats"
+MEASURES = ("supported", "exits", "placed")
+UNSPECIFIED = "unspecified"
+
+
+def figures_scope(principal: Principal) -> FiguresScope:
+    """Whose people the caller's figures may count (nobody unless a rule says otherwise)."""
+    if principal.is_admin or (principal.kind == "user" and principal.role is Role.VIEWER):
+        return FiguresScope(everything=True)
+    if principal.kind == "user" and principal.role is Role.REGIONAL_COORDINATOR:
+        return FiguresScope(regions=frozenset(principal.regions))
+    if principal.kind == "client" and STATS_SCOPE in principal.scopes:
+        return FiguresScope(regions=frozenset(principal.regions))
+    if principal.kind == "user" and principal.role is Role.ASSOCIATION_MANAGER:
+        return FiguresScope(association_id=principal.association_id)
+    return FiguresScope()
+
+
+def cell(count: int, withheld: bool) -> Cell:
+    return Cell(value=None if withheld else count, suppressed=withheld)
+
+
+def rate(numerator: Cell, denominator: Cell) -> Rate:
+    """``numerator ÷ denominator``, withheld when either is (it would give the other away)."""
+    if numerator.suppressed or denominator.suppressed:
+        return Rate(value=None, suppressed=True)
+    if not denominator.value or numerator.value is None:
+        return Rate(value=None, suppressed=False)
+    return Rate(value=round(numerator.value / denominator.value, 4), suppressed=False)
+
+
+def protect(counts: Mapping[str, int], groups: Iterable[Collection[str]]) -> dict[str, Cell]:
+    """The cells of one breakdown as published, given the groups whose sums are published."""
+    withheld = suppressed_in_groups(counts, list(groups))
+    return {key: cell(count, key in withheld) for key, count in counts.items()}
+
+
+def people_rows(
+    keys: Sequence[str], rows: Mapping[str, tuple[int, int, int]], headline: Mapping[str, Cell]
+) -> list[PeopleRow]:
+    """One breakdown of supported/exits/placed: each measure is a dimension whose total is
+    the headline figure (a complement is needed only where that total is published)."""
+    published: dict[str, dict[str, Cell]] = {}
+    for index, measure in enumerate(MEASURES):
+        counts = {key: rows.get(key, (0, 0, 0))[index] for key in keys}
+        groups = [] if headline[measure].suppressed else [list(keys)]
+        published[measure] = protect(counts, groups)
+    return [
+        PeopleRow(
+            key=key,
+            supported=published["supported"][key],
+            exits=published["exits"][key],
+            placed=published["placed"][key],
+        )
+        for key in keys
+    ]
+
+
+def _follow_ups(by_status: Mapping[str, int]) -> FollowUpFigures:
+    counts = {
+        "done": by_status.get("done", 0),
+        "missed": by_status.get("missed", 0),
+        "overdue": by_status.get("scheduled", 0),
+    }
+    due_count = sum(counts.values())
+    due = cell(due_count, is_small(due_count))
+    cells = protect(counts, [] if due.suppressed else [list(counts)])
+    return FollowUpFigures(
+        due=due,
+        done=cells["done"],
+        missed=cells["missed"],
+        overdue=cells["overdue"],
+        completion_rate=rate(cells["done"], due),
+    )
+
+
+def _retention(by_holding: Mapping[bool, int]) -> Retention:
+    counts = {"holding": by_holding.get(True, 0), "not_holding": by_holding.get(False, 0)}
+    recorded_count = sum(counts.values())
+    recorded = cell(recorded_count, is_small(recorded_count))
+    cells = protect(counts, [] if recorded.suppressed else [list(counts)])
+    return Retention(
+        recorded=recorded,
+        holding=cells["holding"],
+        not_holding=cells["not_holding"],
+        rate=rate(cells["holding"], recorded),
+    )
+
+
+def _count_rows(cells: Mapping[str, Cell]) -> list[CountRow]:
+    return [CountRow(key=key, people=value) for key, value in cells.items()]
+
+
+Measures = tuple[int, int, int]
+
+
+def _add(into: dict[str, Measures], key: str, measures: Measures) -> None:
+    current = into.get(key, (0, 0, 0))
+    into[key] = (current[0] + measures[0], current[1] + measures[1], current[2] + measures[2])
+
+
+def breakdowns(cube: Sequence[Any]) -> dict[str, dict[str, Measures]]:
+    """The totals and the four breakdowns, summed from the database's fine-grained groups."""
+    found: dict[str, dict[str, Measures]] = {
+        name: {} for name in ("total", "sex", "age_band", "association", "criterion")
+    }
+    for row in cube:
+        measures = (int(row.supported), int(row.exits), int(row.placed))
+        _add(found["total"], "all", measures)
+        _add(found["sex"], str(row.sex), measures)
+        _add(found["age_band"], str(row.age_band), measures)
+        _add(found["association"], str(row.association_id), measures)
+        for criterion in row.criteria or ():
+            _add(found["criterion"], criterion, measures)
+    return found
+
+
+async def outcomes(
+    db: AsyncSession,
+    principal: Principal,
+    *,
+    region: str | None,
+    year: int | None,
+    association_id: UUID | None,
+    today: date,
+) -> OutcomeStats:
+    period = Period(year)
+    scope = figures_scope(principal)
+    people = repository.population(scope, period, region, association_id)
+    who = repository.counted(scope, region, association_id)
+    reference_year = year if year is not None else today.year
+    groups = breakdowns(await repository.people_cube(db, people, reference_year))
+    totals = groups["total"].get("all", (0, 0, 0))
+    headline = {
+        measure: cell(totals[index], is_small(totals[index]))
+        for index, measure in enumerate(MEASURES)
+    }
+    placed_published = not headline["placed"].suppressed
+
+    by_type = {
+        str(row[0]): int(row[1]) for row in await repository.outcomes_by_type(db, who, period)
+    }
+    type_counts = {kind.value: by_type.get(kind.value, 0) for kind in OutcomeKind}
+    positives = [kind for kind in type_counts if kind in POSITIVE_OUTCOMES]
+    # The whole breakdown is treated as if its sum were known (people with an outcome), and
+    # the positive types add up to the published number of people placed.
+    type_cells = protect(
+        type_counts, [list(type_counts)] + ([positives] if placed_published else [])
+    )
+
+    by_sector = {
+        str(row[0]): int(row[1]) for row in await repository.placed_by_sector(db, who, period)
+    }
+    sector_counts = {key: by_sector.get(key, 0) for key in [*Sector, UNSPECIFIED]}
+    sector_cells = protect(sector_counts, [list(sector_counts)] if placed_published else [])
+
+    associations = groups["association"]
+    return OutcomeStats(
+        region=region,
+        year=year,
+        association_id=association_id,
+        threshold=THRESHOLD,
+        people_supported=headline["supported"],
+        exits=headline["exits"],
+        placed=headline["placed"],
+        placement_rate=rate(headline["placed"], headline["exits"]),
+        outcomes_by_type=_count_rows(type_cells),
+        placed_by_sector=_count_rows(sector_cells),
+        by_sex=people_rows([sex.value for sex in Sex], groups["sex"], headline),
+        by_age_band=people_rows([band.value for band in AgeBand], groups["age_band"], headline),
+        by_vulnerability=people_rows(
+            [criterion.value for criterion in VulnerabilityCriterion],
+            groups["criterion"],
+            headline,
+        ),
+        by_association=people_rows(sorted(associations), associations, headline),
+        follow_ups=_follow_ups(await repository.follow_ups_due(db, who, period, today)),
+        retention_6_months=_retention(await repository.retention(db, who, period, 6)),
+        retention_12_months=_retention(await repository.retention(db, who, period, 12)),
+    )
