@@ -1,9 +1,9 @@
 // What a front-end team writes against the types generated from the merged OpenAPI document
-// (generated/api.d.ts, by openapi-typescript). `make contract-check` compiles it with
-// `tsc --strict`: a document whose generated types cannot be used this way fails the check.
+// (clients/typescript/api.d.ts, by openapi-typescript: `make client`). `make contract-check`
+// compiles it with `tsc --strict`: a document whose types cannot be used this way fails it.
 import createClient from "openapi-fetch";
 
-import type { components, paths } from "./generated/api";
+import type { components, paths } from "../../clients/typescript/api";
 
 type Problem = components["schemas"]["Problem"];
 

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import forward_auth, openapi, status
+from gateway import docs, forward_auth, openapi, status
 from gateway.identity.dependencies import Identity, authenticate
 from gateway.identity.rate_limits import RateLimitMiddleware, RateLimits
 from gateway.identity.router import router as identity_router
@@ -143,7 +143,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "partnership networks and regional employment/training adequacy."
         ),
         settings=settings,
-        routers=[api, status.router, openapi.router, forward_auth.router],
+        routers=[
+            api,
+            status.router,
+            openapi.router,
+            docs.docs_router(openapi.OPENAPI_PATH, "Kafaat API"),
+            forward_auth.router,
+        ],
         dependencies=[Depends(authenticate)],
         extra_lifespan=lifespan,
         middleware=[

@@ -20,12 +20,13 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from gateway.identity.rate_limits import EXEMPT_PREFIXES
 from gateway.identity.schemas import ClientScope
@@ -45,8 +46,12 @@ from shared.principal import ANONYMOUS
 logger = logging.getLogger("kafaat.gateway.openapi")
 CACHE_SECONDS = 60.0
 OPENAPI_PATH = "/api/v1/openapi.json"
+CHANGELOG_PATH = "/api/v1/changelog"
 _COMPONENTS_PREFIX = "#/components/"
 TOKEN_OPERATION = "auth-token"
+# The platform's version, the root pyproject's: every workspace member carries the same one
+# (tests/test_contract_stability.py keeps them equal), and the images install the gateway's.
+PLATFORM_VERSION = version("kafaat-gateway")
 # Placeholders of the programme's own: to be confirmed by whoever owns the API's terms.
 CONTACT = {"name": "Kafaat platform team", "url": "https://kafaat.ma"}
 LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Kafaat-Proprietary"}
@@ -192,9 +197,41 @@ def _declare_tags(document: dict[str, Any], owners: dict[str, str]) -> None:
     )
 
 
-def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MethodNote:
+    """How figures the API serves are computed (formulas, thresholds, sources), published with
+    the API's documentation: a tag of its own, with no operation (``x-traitTag``), that ReDoc
+    shows as a section and Swagger UI as a heading, so the method is one click from the figures.
+    ``description`` is Markdown."""
+
+    name: str
+    title: str
+    description: str
+
+    def tag(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "x-displayName": self.title,
+            "description": self.description,
+            "x-traitTag": True,
+        }
+
+
+# The hook of the regional views (the adequacy dashboard and the regions' profiles): the issue
+# that builds them adds its method here as ``MethodNote("method-regional-views", ...)``. Empty
+# until then: no method is published that nobody has written.
+METHOD_NOTES: tuple[MethodNote, ...] = ()
+
+
+def merge_documents(
+    base: dict[str, Any],
+    services: dict[str, dict[str, Any]],
+    *,
+    method_notes: Sequence[MethodNote] = METHOD_NOTES,
+) -> dict[str, Any]:
     """The public document: the gateway's own (``base``) and the services' whose paths the route
-    table exposes, with how to authenticate and what the edge answers on every route."""
+    table exposes, with how to authenticate, what the edge answers on every route and the
+    methods behind the figures (``method_notes``)."""
     merged = copy.deepcopy(base)
     paths: dict[str, Any] = merged.setdefault("paths", {})
     components: dict[str, dict[str, Any]] = merged.setdefault("components", {})
@@ -229,14 +266,22 @@ def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -
         tags.extend(tag for tag in document.get("tags", []) if tag["name"] not in known)
     merged["paths"] = dict(sorted(paths.items()))
     _complete(merged, owners)
+    merged["tags"].extend(note.tag() for note in method_notes)
     return merged
 
 
 def _complete(merged: dict[str, Any], owners: dict[str, str]) -> None:
     """What only the public document says: who serves it, how to authenticate, which tags
     there are, and what the edge answers on every route."""
+    info = merged.get("info", {})
     merged["info"] = {
-        **merged.get("info", {}),
+        **info,
+        "description": (
+            info.get("description", "")
+            + "\n\nBreaking changes to this contract, version by version: "
+            + f"[{CHANGELOG_PATH}]({CHANGELOG_PATH})."
+        ).strip(),
+        "version": PLATFORM_VERSION,
         "contact": copy.deepcopy(CONTACT),
         "license": copy.deepcopy(LICENSE),
     }
@@ -302,9 +347,3 @@ async def openapi_document(request: Request) -> Response:
     merged: MergedOpenAPI = request.app.state.merged_openapi
     body = json.dumps(await merged.document(request.app.state.proxy), ensure_ascii=False)
     return Response(body, media_type="application/json")
-
-
-@router.get("/docs", include_in_schema=False)
-@public
-async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title="Kafaat API")

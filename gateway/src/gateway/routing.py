@@ -30,7 +30,17 @@ ROUTES: tuple[Route, ...] = (
     *_routes("offers", "providers", "offers", "sessions", "imports"),
     *_routes("beneficiaries", "associations", "beneficiaries", "referrals"),
     *_routes(
-        "network", "partners", "networks", "working-groups", "events", "agreements", "labour-needs"
+        "network",
+        "partners",
+        "networks",
+        "working-groups",
+        "events",
+        "agreements",
+        "labour-needs",
+        "institution-models",
+        "memberships",
+        "announcements",
+        "action-items",
     ),
 )
 
@@ -46,7 +56,11 @@ class Upload:
     service: str
 
 
-UPLOADS: tuple[Upload, ...] = (Upload(f"{PUBLIC_PREFIX}/v1/offers/import", "offers"),)
+UPLOADS: tuple[Upload, ...] = (
+    Upload(f"{PUBLIC_PREFIX}/v1/offers/import", "offers"),
+    # A new association's spreadsheet of the people it supports (run as a job).
+    Upload(f"{PUBLIC_PREFIX}/v1/beneficiaries/intake", "beneficiaries"),
+)
 UPLOAD_PATHS: frozenset[str] = frozenset(upload.path for upload in UPLOADS)
 # A 200k-row JSON Lines import is about 90 MB.
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024

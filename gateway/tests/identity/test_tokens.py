@@ -17,7 +17,7 @@ from pydantic import AnyHttpUrl, SecretStr
 
 from gateway.identity.tokens import InvalidAccessToken, access_token_keys
 from shared.principal import Role
-from shared.testing import Keys, make_principal
+from shared.testing import Keys, PeerKeys, make_principal
 from shared.testing.echo import serve_echo
 from shared.tokens import generate_private_key_pem, public_key_pem
 
@@ -63,11 +63,34 @@ def bad_tokens(app: FastAPI, keys: Keys) -> dict[str, str]:
         "expired": _sign(app, _claims(app, iat=int(time.time()) - 3600, exp=int(time.time()) - 60)),
         "another audience": _sign(app, _claims(app, aud="offers")),
         "a service token": keys.token("kafaat-api", make_principal(role=Role.ADMIN)),
+        # A service's own key, for the gateway's audience: never a way in.
+        "a peer token": PeerKeys("beneficiaries").signer.sign(
+            make_principal(role=Role.ADMIN), "kafaat-api"
+        ),
+        "a peer key as the gateway": jwt.encode(
+            _claims(app),
+            PEER.signer.private_key,
+            algorithm="EdDSA",
+            headers={"kid": kid, "typ": "at+jwt"},
+        ),
+        # Even the access-token key does not make an acting service pass for its caller.
+        "an acting service": _sign(app, _claims(app, act={"sub": "beneficiaries"})),
         "garbage": "not-a-jwt",
     }
 
 
-CASES = ["bad signature", "alg none", "expired", "another audience", "a service token", "garbage"]
+PEER = PeerKeys("beneficiaries")
+CASES = [
+    "bad signature",
+    "alg none",
+    "expired",
+    "another audience",
+    "a service token",
+    "a peer token",
+    "a peer key as the gateway",
+    "an acting service",
+    "garbage",
+]
 
 
 @pytest.mark.parametrize("case", CASES)

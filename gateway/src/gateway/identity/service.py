@@ -12,7 +12,9 @@ import math
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gateway.identity import repository
 from gateway.identity.dependencies import Identity
@@ -50,7 +52,14 @@ from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.pagination import Page, PageParams
 from shared.principal import Principal
-from shared.problems import FieldProblem, ProblemError, conflict, invalid, not_found
+from shared.problems import (
+    FieldProblem,
+    ProblemError,
+    conflict,
+    invalid,
+    not_found,
+    stale_record,
+)
 
 logger = logging.getLogger("kafaat.gateway.identity")
 
@@ -266,6 +275,23 @@ async def _set_password(
     await repository.revoke_user_families(session, user.id, now, "password")
 
 
+async def _claim_next_version(session: AsyncSession, record: User | ApiClient) -> None:
+    """Move the record to its next version only if it is still at the one read: of writers who
+    read the same version (and passed ``If-Match``) one wins, the others get 412. A conditional
+    UPDATE rather than the mapper's ``version_id_col``, which would make every other write of
+    the row (a sign-in's ``last_login_at``) fail against a concurrent change."""
+    model = type(record)
+    claimed = await session.execute(
+        update(model)
+        .where(model.id == record.id, model.version == record.version)
+        .values(version=record.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale_record()
+    set_committed_value(record, "version", record.version + 1)
+
+
 # --- people -----------------------------------------------------------------------------------
 
 
@@ -469,7 +495,7 @@ async def update_user(
     user.provider_id = scope.provider_id
     user.partner_id = scope.partner_id
     repository.set_regions(user, scope.regions)
-    user.version += 1
+    await _claim_next_version(session, user)
     user.updated_at = now
     await session.flush()
     return user
@@ -543,7 +569,7 @@ async def update_client(
         client.regions = list(changes["regions"])
     if "active" in changes:
         client.active = changes["active"]
-    client.version += 1
+    await _claim_next_version(session, client)
     client.updated_at = utcnow()
     await session.flush()
     return client
@@ -556,7 +582,7 @@ async def rotate_client_secret(
     check_if_match(if_match, client.version)
     secret = new_client_secret()
     client.secret_hash = secret_hash(secret)
-    client.version += 1
+    await _claim_next_version(session, client)
     client.updated_at = utcnow()
     await session.flush()
     return client, secret

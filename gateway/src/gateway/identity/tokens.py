@@ -130,6 +130,9 @@ class AccessTokenVerifier(SignedTokenVerifier):
             claims = self.decode(
                 token, required=_REQUIRED_CLAIMS, invalid=InvalidAccessToken, token_type=TOKEN_TYPE
             )
+            if "act" in claims:
+                # A service acting for someone (a peer token) never passes for that someone here.
+                raise InvalidAccessToken("an access token names no acting service")
             kind = claims["knd"]
             if kind not in ("user", "client"):
                 raise InvalidAccessToken("unknown kind of caller")
