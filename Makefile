@@ -10,11 +10,12 @@ PACKAGES := shared gateway services/offers services/beneficiaries services/netwo
 SERVICE_ROOTS := gateway services/offers services/beneficiaries services/network
 export KAFAAT_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
-# Tools the deployment and backup tests run, as `command:Debian package`.
-SYSTEM_TOOLS := nginx:nginx pg_dump:postgresql-client pg_restore:postgresql-client
+# Tools the deployment, backup and documentation (headless browser) tests run, as
+# `command:Debian package`.
+SYSTEM_TOOLS := nginx:nginx pg_dump:postgresql-client pg_restore:postgresql-client chromium:chromium
 
 .PHONY: install system-deps run test lint typecheck migrations-check unit-tests bench format \
-	edge-config contract-check clean
+	edge-config contract-check contract-snapshot client clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -82,13 +83,33 @@ CONTRACT_BIN := $(CONTRACT)/node_modules/.bin
 $(CONTRACT)/node_modules/.package-lock.json: $(CONTRACT)/package.json $(CONTRACT)/package-lock.json
 	cd $(CONTRACT) && npm ci --no-audit --no-fund --loglevel=error
 
+# It also checks that the snapshot and changelog agree with the document (`kafaat.contract
+# --check`) and that the committed client types (clients/typescript/api.d.ts) are the current
+# document's; tsc compiles them with tools/contract/client.ts and the examples of
+# docs/calling-the-api.md (tools/contract/examples.ts).
 contract-check: install $(CONTRACT)/node_modules/.package-lock.json
+	$(BIN)/python -m kafaat.contract --check
 	$(BIN)/python -m kafaat.contract --output $(CONTRACT)/generated/openapi.json
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		$(CONTRACT_BIN)/redocly lint --config redocly.yaml $(CONTRACT)/generated/openapi.json
 	$(CONTRACT_BIN)/openapi-typescript $(CONTRACT)/generated/openapi.json \
 		--output $(CONTRACT)/generated/api.d.ts
+	$(BIN)/python -m kafaat.contract --types-from $(CONTRACT)/generated/api.d.ts --verify-types
 	$(CONTRACT_BIN)/tsc --strict --noEmit --project $(CONTRACT)/tsconfig.json
+
+# The TypeScript types of the API for front-end teams, regenerated into the repository from the
+# merged document (commit clients/typescript/api.d.ts with the change that made it differ).
+client: install $(CONTRACT)/node_modules/.package-lock.json
+	$(BIN)/python -m kafaat.contract --output $(CONTRACT)/generated/openapi.json
+	$(CONTRACT_BIN)/openapi-typescript $(CONTRACT)/generated/openapi.json \
+		--output $(CONTRACT)/generated/api.d.ts
+	$(BIN)/python -m kafaat.contract --types-from $(CONTRACT)/generated/api.d.ts
+
+# The snapshot of the contract (docs/api/openapi.json) that `kafaat.contract --check` and
+# tests/test_contract_stability.py compare the current document with: rewrite it after a change
+# that is an addition, or one recorded in gateway/src/gateway/API-CHANGELOG.md.
+contract-snapshot: install
+	$(BIN)/python -m kafaat.contract --output docs/api/openapi.json
 
 # The benchmarks also drive load with wrk (and run nginx, as the edge).
 bench: install

@@ -9,7 +9,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("gateway", "offers", "memory", "fanout")
+BENCHMARKS: tuple[str, ...] = (
+    "gateway",
+    "offers",
+    "beneficiaries",
+    "network",
+    "memory",
+    "fanout",
+    "load",
+    "beneficiaries_scale",
+)
 
 
 def main(argv: list[str]) -> int:

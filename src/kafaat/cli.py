@@ -1,6 +1,7 @@
 """``kafaat``: the platform's ops command line.
 
-kafaat run                    migrate, then run the four processes on loopback until Ctrl-C
+kafaat run                    migrate, then run the four processes on loopback until Ctrl-C,
+                              one readable log line per request per process
 kafaat migrate                upgrade every database to its latest migration
 kafaat seed-demo              load the demo data of every service (idempotent)
 kafaat create-admin --email   create the first administrator (``kafaat-gateway create-admin``)
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         seed_demo(args)
     ports = {p.name: p.default_port + args.port_offset for p in PROCESSES}
-    running = launcher.start(ports, {}, host=args.host)
+    # A person watches this terminal: readable lines, not JSON (images and production keep JSON).
+    running = launcher.start(ports, launcher.console_environment(os.environ), host=args.host)
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

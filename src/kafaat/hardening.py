@@ -356,6 +356,89 @@ def offer_body(provider_id: str) -> dict[str, Any]:
     }
 
 
+def partner_body(unique: str) -> dict[str, Any]:
+    return {"name": f"Partenaire {unique[:8]}", "kind": "company", "regions": ["01"]}
+
+
+def model_body(unique: str) -> dict[str, Any]:
+    return {
+        "name": f"Modèle {unique[:8]}",
+        "description": "Un groupe de travail sous convention.",
+        "governance": {
+            "chair": {"who": "un membre élu"},
+            "meeting_frequency": "quarterly",
+            "quorum": {"share_of_members": 0.5},
+            "decision_rule": {"kind": "consensus"},
+            "decision_record": "procès-verbal",
+            "reporting": {"to": "les membres", "frequency": "yearly"},
+        },
+    }
+
+
+def network_body(unique: str) -> dict[str, Any]:
+    return {
+        "region": "01",
+        "name": f"Réseau {unique[:8]}",
+        # The programme's charter model (network.institution_models.programme).
+        "model_id": "5b2f7c1e-6a0d-4e3b-8f41-2d9c0a6e0002",
+    }
+
+
+def need_body(partner_id: str) -> dict[str, Any]:
+    return {
+        "partner_id": partner_id,
+        "region": "01",
+        "province": "01.511",
+        "sector": "textile",
+        "isco_group": "7",
+        "positions": 4,
+        "horizon": "2027-Q1",
+        "contract_type": "fixed_term",
+    }
+
+
+ANNOUNCEMENT: dict[str, Any] = {"title": "Réunion plénière", "body": "Le 12 mars à Tanger."}
+
+
+def event_body(network_id: str) -> dict[str, Any]:
+    return {
+        "kind": "meeting",
+        "network_id": network_id,
+        "title": "Réunion du réseau",
+        "starts_at": "2026-11-10T10:00:00+01:00",
+        "ends_at": "2026-11-10T12:00:00+01:00",
+    }
+
+
+def agreement_body(party_ids: list[str]) -> dict[str, Any]:
+    return {
+        "title": "Convention de stages",
+        "kind": "internships_apprenticeships",
+        "region": "01",
+        "party_ids": party_ids,
+        "start_date": "2026-09-01",
+        "status": "signed",
+        "signed_date": "2026-08-20",
+        "commitments": [{"description": "Stages", "quantity": 30, "unit": "internships"}],
+    }
+
+
+COMMITMENT: dict[str, Any] = {"description": "Embauches", "quantity": 5, "unit": "hires"}
+PROGRESS: dict[str, Any] = {"reported_on": "2026-10-31", "achieved": 3}
+
+
+def beneficiary_body(unique: str) -> dict[str, Any]:
+    """A person an association's counsellor takes in (no CIN: two would collide)."""
+    return {
+        "first_name": "Personne",
+        "last_name": f"Test {unique}",
+        "sex": "female",
+        "birth_date": "1999-01-01",
+        "phone": "+212 600 000 000",
+        "region": "01",
+    }
+
+
 @dataclass
 class World:
     """Organisations of region 01 with their people, and the outsiders of each kind: another
@@ -416,8 +499,7 @@ class World:
         return session_id, str(created(response)["id"])
 
     def user(self) -> str:
-        # A counsellor of the association (associations exist in no service yet, so the
-        # gateway would refuse to bind one through the API: the account is seeded).
+        # A counsellor of the association, seeded as the demo accounts are.
         scope = UserScope(Role.COUNSELLOR, ("01",), association_id=UUID(self.association_id))
         return seed_account(self.gateway_database_url, scope)[1]
 
@@ -457,6 +539,64 @@ class World:
                 "region": "01",
                 "seats_total": 12,
             },
+            "partners-create": lambda: partner_body(unique),
+            "institution-models-create": lambda: model_body(unique),
+            "networks-create": lambda: network_body(unique),
+            "working-groups-create": lambda: {
+                "network_id": self.network(),
+                "name": f"Groupe {unique}",
+                "sector": "textile",
+            },
+            "memberships-create-in-network": lambda: {
+                "partner_id": self.partner(),
+                "since": "2026-01-01",
+            },
+            "memberships-create-in-working-group": lambda: {
+                "partner_id": self.partner(),
+                "since": "2026-01-01",
+            },
+            "labour-needs-create": lambda: need_body(self.partner()),
+            "announcements-create-in-network": lambda: ANNOUNCEMENT,
+            "announcements-create-in-working-group": lambda: ANNOUNCEMENT,
+            "events-create": lambda: event_body(self.network()),
+            "events-create-attendance": lambda: {
+                "partner_id": self.partner(),
+                "person_name": "Salma Idrissi",
+            },
+            "events-create-decision": lambda: {"text": "Créer un groupe tourisme."},
+            "events-update-decision": lambda: {"text": "Créer deux groupes."},
+            "events-create-action-item": lambda: {
+                "title": "Envoyer la liste",
+                "owner_partner_id": self.partner(),
+                "due_date": "2027-01-31",
+            },
+            "agreements-create": lambda: agreement_body([self.partner(), self.partner()]),
+            "agreements-create-commitment": lambda: COMMITMENT,
+            "agreements-report-progress": lambda: PROGRESS,
+            "associations-create": lambda: {"name": f"Association {unique}", "region": "01"},
+            # Named: admins must say which association takes the person in (its own members
+            # may, and may name no other).
+            "beneficiaries-create": lambda: {
+                **beneficiary_body(unique),
+                "association_id": self.association_id,
+            },
+            "consents-create": lambda: {
+                "purpose": "support",
+                "status": "given",
+                "decision_date": "2026-11-01",
+                "method": "signed_form",
+            },
+            "journey-move": lambda: {"stage": "diagnosis"},
+            "diagnosis-write": lambda: {"diagnosis_date": "2026-11-02", "skills": ["accueil"]},
+            "support-plans-write": lambda: {"objectives": [f"Objectif {unique}"]},
+            "support-actions-create": lambda: {
+                "kind": "coaching",
+                "action_date": "2026-11-03",
+                "duration_minutes": 45,
+            },
+            "outcomes-create": lambda: {"type": "further_training", "outcome_date": "2026-11-04"},
+            "referrals-create": lambda: self.referral_body(),
+            "referrals-move": lambda: {"status": "dropped", "reason": "Hardening"},
             # Only for callers who have no password: it would change a person's.
             "auth-change-password": lambda: {
                 "current_password": DEMO_PASSWORD,
@@ -476,6 +616,27 @@ class World:
         "user_id",
         "client_id",
         "import_id",
+        "partner_id",
+        "model_id",
+        "network_id",
+        "working_group_id",
+        "membership_id",
+        "labour_need_id",
+        "announcement_id",
+        "event_id",
+        "attendance_id",
+        "decision_id",
+        "action_item_id",
+        "agreement_id",
+        "commitment_id",
+        "association_id",
+        "beneficiary_id",
+        "action_id",
+        "outcome_id",
+        "follow_up_id",
+        "revision",
+        "intake_id",
+        "referral_id",
     )
 
     # One record per kind of id a path names (its last path parameter), with the ids of the
@@ -499,7 +660,171 @@ class World:
             return {"client_id": self.api_client()}
         if last_parameter == "import_id":
             return {"import_id": self.import_job()}
+        network_records = {
+            "partner_id": self.partner,
+            "model_id": self.institution_model,
+            "network_id": self.network,
+            "working_group_id": self.working_group,
+            "membership_id": self.membership,
+            "labour_need_id": self.labour_need,
+            "announcement_id": self.announcement,
+        }
+        if last_parameter in network_records:
+            return {last_parameter: network_records[last_parameter]()}
+        if last_parameter in ACTIVITY_KINDS:
+            return self.activity(last_parameter)
+        if last_parameter == "association_id":
+            # Added by the region's coordinator.
+            body = {"name": f"Association {uuid.uuid4().hex[:8]}", "region": "01"}
+            response = self.api.post("/api/v1/associations", headers=self.coordinator, json=body)
+            return {"association_id": str(created(response)["id"])}
+        if last_parameter == "beneficiary_id":
+            # Taken in by the association's counsellor.
+            body = beneficiary_body(uuid.uuid4().hex[:8])
+            response = self.api.post("/api/v1/beneficiaries", headers=self.counsellor, json=body)
+            return {"beneficiary_id": str(created(response)["id"])}
+        if last_parameter == "intake_id":
+            return {"intake_id": self.intake_job()}
+        if last_parameter in ("action_id", "outcome_id", "follow_up_id", "revision"):
+            return self.case_record(last_parameter)
+        if last_parameter == "referral_id":
+            return {"referral_id": self.referral()}
         raise LookupError(last_parameter)
+
+    def activity(self, kind: str) -> dict[str, str]:
+        """An event (with a member partner's attendance, a decision, an action item) or an
+        agreement (with a commitment), of a network of region 01 its coordinator made."""
+        post = self._created_by_coordinator
+        if kind in ("agreement_id", "commitment_id"):
+            agreement = created(
+                self.api.post(
+                    "/api/v1/agreements",
+                    headers=self.coordinator,
+                    json=agreement_body([self.partner(), self.partner()]),
+                )
+            )
+            commitment = agreement["commitments"][0]["id"]
+            return {"agreement_id": str(agreement["id"]), "commitment_id": str(commitment)}
+        network_id, partner_id = self.network(), self.partner()
+        post(
+            f"/api/v1/networks/{network_id}/members",
+            {"partner_id": partner_id, "since": "2026-01-01"},
+        )
+        event_id = post("/api/v1/events", event_body(network_id))
+        values = {"event_id": event_id}
+        if kind == "attendance_id":
+            body = {"partner_id": partner_id, "person_name": "Salma Idrissi"}
+            values["attendance_id"] = post(f"/api/v1/events/{event_id}/attendance", body)
+        elif kind == "decision_id":
+            body = {"text": "Créer un groupe tourisme."}
+            values["decision_id"] = post(f"/api/v1/events/{event_id}/decisions", body)
+        elif kind == "action_item_id":
+            body = {"title": "Liste", "owner_partner_id": partner_id, "due_date": "2027-01-31"}
+            values["action_item_id"] = post(f"/api/v1/events/{event_id}/action-items", body)
+        return values
+
+    # Network records of region 01, written by its coordinator, in a network of their own: no
+    # outsider (the demo partner's member among them) belongs to any of them.
+
+    def _created_by_coordinator(self, path: str, body: dict[str, Any]) -> str:
+        response = self.api.post(path, headers=self.coordinator, json=body)
+        return str(created(response)["id"])
+
+    def partner(self) -> str:
+        return self._created_by_coordinator("/api/v1/partners", partner_body(uuid.uuid4().hex))
+
+    def institution_model(self) -> str:
+        response = self.api.post(
+            "/api/v1/institution-models", headers=self.admin, json=model_body(uuid.uuid4().hex)
+        )
+        return str(created(response)["id"])
+
+    def network(self) -> str:
+        return self._created_by_coordinator("/api/v1/networks", network_body(uuid.uuid4().hex))
+
+    def working_group(self) -> str:
+        body = {"network_id": self.network(), "name": "Groupe textile", "sector": "textile"}
+        return self._created_by_coordinator("/api/v1/working-groups", body)
+
+    def membership(self) -> str:
+        path = f"/api/v1/networks/{self.network()}/members"
+        return self._created_by_coordinator(
+            path, {"partner_id": self.partner(), "since": "2026-01-01"}
+        )
+
+    def labour_need(self) -> str:
+        return self._created_by_coordinator("/api/v1/labour-needs", need_body(self.partner()))
+
+    def announcement(self) -> str:
+        path = f"/api/v1/networks/{self.network()}/announcements"
+        return self._created_by_coordinator(path, ANNOUNCEMENT)
+
+    def intake_job(self) -> str:
+        # A one-person spreadsheet the association's counsellor takes in, finished before it
+        # is attacked.
+        file = "first_name,last_name,sex,birth_date,region\nSalma,Test,female,2001-03-14,01\n"
+        response = self.api.post(
+            "/api/v1/beneficiaries/intake",
+            headers={**self.counsellor, "Content-Type": "text/csv", "Prefer": "wait=10"},
+            content=file.encode(),
+        )
+        assert response.status_code == 200, response.text
+        job: dict[str, Any] = response.json()
+        assert job["state"] == "succeeded", job
+        return str(job["id"])
+
+    def case_record(self, last_parameter: str) -> dict[str, str]:
+        """A part of a person's case file, written by the association's counsellor."""
+        person = self.record("beneficiary_id")["beneficiary_id"]
+        path = f"/api/v1/beneficiaries/{person}"
+        if last_parameter == "revision":
+            plan = {"objectives": ["Trouver un emploi"]}
+            response = self.api.request("PUT", path + "/plan", headers=self.counsellor, json=plan)
+            assert response.status_code == 200, response.text
+            return {"beneficiary_id": person, "revision": "1"}
+        if last_parameter == "action_id":
+            action = {"kind": "workshop", "action_date": "2026-11-05", "duration_minutes": 90}
+            response = self.api.post(path + "/actions", headers=self.counsellor, json=action)
+            return {"beneficiary_id": person, "action_id": str(created(response)["id"])}
+        outcome = {"type": "employment", "outcome_date": "2026-10-01", "sector": "tourism"}
+        response = self.api.post(path + "/outcomes", headers=self.counsellor, json=outcome)
+        outcome_id = str(created(response)["id"])
+        if last_parameter == "outcome_id":
+            return {"beneficiary_id": person, "outcome_id": outcome_id}
+        response = self.api.get(path + "/follow-ups", headers=self.counsellor)
+        assert response.status_code == 200, response.text
+        follow_up_id = str(response.json()["items"][0]["id"])
+        return {"beneficiary_id": person, "follow_up_id": follow_up_id}
+
+    def referral_body(self) -> dict[str, str]:
+        """A person of the association who consents to sharing with providers, and an open
+        session of the world's provider."""
+        person = {
+            "first_name": "Personne",
+            "last_name": f"Orientée {uuid.uuid4().hex[:8]}",
+            "sex": "female",
+            "birth_date": "1999-01-01",
+            "phone": "+212 600 000 001",
+            "region": "01",
+        }
+        response = self.api.post("/api/v1/beneficiaries", headers=self.counsellor, json=person)
+        person_id = str(created(response)["id"])
+        consent = {
+            "purpose": "sharing_with_providers",
+            "status": "given",
+            "decision_date": "2026-11-01",
+            "method": "signed_form",
+        }
+        url = f"/api/v1/beneficiaries/{person_id}/consents"
+        created(self.api.post(url, headers=self.counsellor, json=consent))
+        return {"beneficiary_id": person_id, "session_id": self.session(publish=True)}
+
+    def referral(self) -> str:
+        # Referred by the association's counsellor (a seat held in offers for her).
+        response = self.api.post(
+            "/api/v1/referrals", headers=self.counsellor, json=self.referral_body()
+        )
+        return str(created(response)["id"])
 
     def import_job(self) -> str:
         # An import the region's coordinator runs as a job, of one provider of region 01.
@@ -523,7 +848,49 @@ class World:
         return str(job["id"])
 
 
+# The kinds of id of net-activity's records (events and agreements, with what hangs on them).
+ACTIVITY_KINDS = frozenset(
+    {"event_id", "attendance_id", "decision_id", "action_item_id", "agreement_id", "commitment_id"}
+)
 PASSWORD = "a-long-enough-password"
+
+
+def region_world(
+    api: Api, admin: dict[str, str], coordinator: dict[str, str], gateway_database_url: str
+) -> World:
+    """The records of region 01 the hardening and fault tests write through: an association
+    held by the beneficiaries service with its manager and counsellor, a published provider and
+    its staff (the outsiders are the hardening tests' own)."""
+    association = association_of_region(api, admin, "01")
+    world = World(
+        api=api,
+        admin=admin,
+        coordinator=coordinator,
+        provider_id="",
+        association_id=str(association),
+        staff={},
+        manager=member_of(api, gateway_database_url, Role.ASSOCIATION_MANAGER, association),
+        counsellor=member_of(api, gateway_database_url, Role.COUNSELLOR, association),
+        gateway_database_url=gateway_database_url,
+    )
+    world.provider_id = world.provider()
+    home = {"provider_id": world.provider_id, "regions": ["01"]}
+    world.staff = person(api, admin, "provider_staff", **home)
+    return world
+
+
+def association_of_region(api: Api, admin: dict[str, str], region: str) -> UUID:
+    body = {"name": f"Association {uuid.uuid4().hex[:8]}", "region": region}
+    return UUID(created(api.post("/api/v1/associations", headers=admin, json=body))["id"])
+
+
+def member_of(
+    api: Api, gateway_database_url: str, role: Role, association_id: UUID
+) -> dict[str, str]:
+    """A manager or counsellor of the association in region 01, signed in."""
+    return seeded_member(
+        api, gateway_database_url, role, regions=("01",), association_id=association_id
+    )
 
 
 def person(api: Api, admin: dict[str, str], role: str, **scope: Any) -> dict[str, str]:

@@ -14,10 +14,11 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import IO
 
 import httpx2
 
-from kafaat.platform import PROCESSES, Process
+from kafaat.platform import PROCESSES, Process, peer_environment
 
 GRACE_SECONDS = 10.0
 _PR_SET_PDEATHSIG = 1
@@ -47,14 +48,29 @@ def service_environment(ports: Mapping[str, int], host: str = "127.0.0.1") -> di
     }
 
 
+def console_environment(
+    environ: Mapping[str, str], processes: Sequence[Process] = PROCESSES
+) -> dict[str, str]:
+    """A developer's terminal: every process logs readable lines (``shared.observability``)
+    rather than JSON, unless ``environ`` already chose for it."""
+    return {
+        f"{process.env_prefix}LOG_JSON": "false"
+        for process in processes
+        if f"{process.env_prefix}LOG_JSON" not in environ
+    }
+
+
 def start(
     ports: Mapping[str, int],
     env: Mapping[str, str],
     *,
     host: str = "127.0.0.1",
     processes: Sequence[Process] = PROCESSES,
+    output: IO[bytes] | None = None,
 ) -> list[Running]:
+    """Start ``processes``; their logs go to ``output`` (a file), else to this process's."""
     environment = {**os.environ, **service_environment(ports, host), **env}
+    environment |= peer_environment(environment, ports, host)
     running = []
     for process in processes:
         port = ports[process.name]
@@ -73,7 +89,13 @@ def start(
             "--no-access-log",
             "--no-server-header",
         ]
-        popen = subprocess.Popen(command, env=environment, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        popen = subprocess.Popen(  # noqa: PLW1509
+            command,
+            env=environment,
+            preexec_fn=_die_with_parent,
+            stdout=output,
+            stderr=output,
+        )
         running.append(Running(process, port, popen))
     return running
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gateway import demo as gateway_demo
 from kafaat import launcher
@@ -46,13 +47,21 @@ def platform_env(keys: Keys, urls: dict[str, str], var_dir: Path) -> dict[str, s
     return env
 
 
+READY_SECONDS = 180.0
+
+
 @asynccontextmanager
 async def running_platform(
-    backend: str, keys: Keys, directory: Path, settings: Mapping[str, str] | None = None
+    backend: str,
+    keys: Keys,
+    directory: Path,
+    settings: Mapping[str, str] | None = None,
+    output: IO[bytes] | None = None,
 ) -> AsyncIterator[Platform]:
     """The four processes on free loopback ports, each on a new database of ``backend`` with
     the demo accounts (one of every role) and the demo API client; ``settings`` are extra
-    environment variables (``KAFAAT_GATEWAY_RATE_LIMIT_PER_IP``, …)."""
+    environment variables (``KAFAAT_GATEWAY_RATE_LIMIT_PER_IP``, …); the processes' logs go to
+    ``output`` when it is given."""
     async with AsyncExitStack() as stack:
         urls = {
             p.name: await stack.enter_async_context(
@@ -65,11 +74,13 @@ async def running_platform(
         await gateway_demo.seed(urls["gateway"])
         ports = {p.name: free_port() for p in PROCESSES}
         env = {**platform_env(keys, urls, directory), **(settings or {})}
-        running = launcher.start(ports, env)
+        running = launcher.start(ports, env, output=output)
         try:
             base = f"http://127.0.0.1:{ports['gateway']}"
-            ready = await asyncio.to_thread(launcher.wait_ready, base, running, 60.0)
-            assert ready, "the platform did not become ready within 60 s"
+            # A ceiling, not a target: four processes importing their code on a busy 2-core
+            # machine took over 60 s (make run's own start is timed by test_run_command).
+            ready = await asyncio.to_thread(launcher.wait_ready, base, running, READY_SECONDS)
+            assert ready, f"the platform did not become ready within {READY_SECONDS:.0f} s"
             yield Platform(base, ports, running, urls)
         finally:
             await asyncio.to_thread(launcher.stop, running)

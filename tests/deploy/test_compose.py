@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from kafaat.platform import PROCESSES, ROOT, Process
-from shared.testing import Keys
+from offers.settings import Settings as OffersSettings
+from shared.testing import Keys, PeerKeys
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -62,7 +63,12 @@ def secrets() -> dict[str, str]:
     values["KAFAAT_GATEWAY_SERVICE_TOKEN_PRIVATE_KEY"] = one_line(service_keys.private_pem)
     values["KAFAAT_SERVICE_TOKEN_PUBLIC_KEYS"] = one_line(service_keys.public_pem)
     values["KAFAAT_GATEWAY_ACCESS_TOKEN_PRIVATE_KEY"] = one_line(access_keys.private_pem)
+    values["KAFAAT_BENEFICIARIES_PEER_TOKEN_PRIVATE_KEY"] = one_line(PEER_KEYS.private_pem)
+    values["KAFAAT_BENEFICIARIES_PEER_TOKEN_PUBLIC_KEYS"] = one_line(PEER_KEYS.public_pem)
     return values
+
+
+PEER_KEYS = PeerKeys("beneficiaries")
 
 
 def write_env(path: Path, values: dict[str, str]) -> Path:
@@ -173,6 +179,24 @@ def test_keys_arrive_as_pem_and_services_trust_the_gateways_key(config: dict[str
                 f"{process.env_prefix}SERVICE_TOKEN_PUBLIC_KEYS"
             ]
             assert keys == secrets()["KAFAAT_SERVICE_TOKEN_PUBLIC_KEYS"][1:-1].replace("\\n", "\n")
+
+
+def test_offers_trusts_the_beneficiaries_key_and_beneficiaries_finds_offers(
+    config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = config["services"]
+    beneficiaries = services["beneficiaries"]["environment"]
+    assert beneficiaries["KAFAAT_BENEFICIARIES_OFFERS_URL"] == "http://offers:8001"
+    private = beneficiaries["KAFAAT_BENEFICIARIES_PEER_TOKEN_PRIVATE_KEY"]
+    assert private == PEER_KEYS.private_pem.decode()
+    # The JSON compose hands offers is what offers' settings read, the PEM's lines and all.
+    monkeypatch.setenv(
+        "KAFAAT_OFFERS_PEERS", services["offers"]["environment"]["KAFAAT_OFFERS_PEERS"]
+    )
+    peers = OffersSettings().peers
+    assert {name: key.get_secret_value() for name, key in peers.items()} == {
+        "beneficiaries": PEER_KEYS.public_pem.decode()
+    }
 
 
 def test_the_gateway_finds_the_services_and_shares_the_edges_secret(

@@ -10,6 +10,7 @@ argument ``SERVICE`` and the variables the stages set, the way BuildKit does, fo
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shlex
@@ -297,6 +298,17 @@ def secrets_for(process: Process, keys: Keys, database: Path) -> dict[str, str]:
         secrets[f"{process.env_prefix}ACCESS_TOKEN_PRIVATE_KEY"] = access_key
     else:
         secrets[f"{process.env_prefix}SERVICE_TOKEN_PUBLIC_KEYS"] = keys.public_pem.decode()
+    # What else each service refuses to start without in production (its secrets in
+    # deploy/k8s/secrets.example.yaml).
+    if process.name == "beneficiaries":
+        secrets[f"{process.env_prefix}PEER_TOKEN_PRIVATE_KEY"] = generate_private_key_pem().decode()
+        data_key = base64.b64encode(os.urandom(32)).decode()
+        secrets[f"{process.env_prefix}DATA_KEYS"] = f"image-test:{data_key}"
+        secrets[f"{process.env_prefix}BLIND_INDEX_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    if process.name == "network":
+        secrets[f"{process.env_prefix}CALENDAR_FEED_SECRET"] = base64.b64encode(
+            os.urandom(32)
+        ).decode()
     return secrets
 
 

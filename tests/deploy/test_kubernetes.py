@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from kafaat.platform import PROCESSES, ROOT, Process
-from shared.testing import Keys
+from shared.testing import Keys, PeerKeys
 
 K8S = ROOT / "deploy/k8s"
 # Oldest Kubernetes the manifests promise to work on, and the newest the validator knows.
@@ -243,9 +243,12 @@ def pod_labels(name: str) -> dict[str, str]:
 def test_network_policies_deny_by_default_and_let_only_gateway_and_edge_reach_services() -> None:
     deny = find("NetworkPolicy", "default-deny-ingress")
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    # Peers: beneficiaries reserves seats in offers for its counsellors (and calls nothing else).
+    peers = {"offers": {"beneficiaries"}}
     for service in SERVICES:
         reachable_from = pods_allowed_to_reach(pod_labels(service.name))
-        assert reachable_from == {"gateway", "edge", "namespace:monitoring"}, service.name
+        expected = {"gateway", "edge", "namespace:monitoring"} | peers.get(service.name, set())
+        assert reachable_from == expected, service.name
     assert pods_allowed_to_reach(pod_labels("gateway")) == {"edge", "namespace:monitoring"}
     assert pods_allowed_to_reach(pod_labels("edge")) == {"namespace:ingress-nginx"}
     assert pods_allowed_to_reach(pod_labels("redis")) == {"gateway"}
@@ -274,6 +277,7 @@ def pod_environment(process: Process, keys: Keys, access: Keys) -> dict[str, str
         "SERVICE_TOKEN_PRIVATE_KEY": keys.private_pem.decode(),
         "SERVICE_TOKEN_PUBLIC_KEYS": keys.public_pem.decode(),
         "ACCESS_TOKEN_PRIVATE_KEY": access.private_pem.decode(),
+        "PEER_TOKEN_PRIVATE_KEY": PeerKeys("beneficiaries").private_pem.decode(),
     }
     environment: dict[str, str] = {}
     for source in container["envFrom"]:

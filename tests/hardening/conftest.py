@@ -8,13 +8,21 @@ a refusal from a feature that is off, and the body limit is small so that 413 is
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from gateway.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from kafaat.hardening import HARDENED_SETTINGS, Api, World, created, person, seeded_member
+from kafaat.hardening import (
+    HARDENED_SETTINGS,
+    Api,
+    World,
+    association_of_region,
+    created,
+    member_of,
+    person,
+    region_world,
+)
 from kafaat.testing import Platform, running_platform
 from shared.principal import Role
 from shared.testing import Keys, backends
@@ -64,26 +72,10 @@ def callers(api: Api) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def world(api: Api, callers: dict[str, dict[str, str]], hardened: Platform) -> World:
     admin = callers["admin"]
-    association, other_association = uuid.uuid4(), uuid.uuid4()
     gateway_db = hardened.database_urls["gateway"]
-
-    def member(role: Role, association_id: uuid.UUID) -> dict[str, str]:
-        return seeded_member(api, gateway_db, role, regions=("01",), association_id=association_id)
-
+    built = region_world(api, admin, callers["regional_coordinator"], gateway_db)
+    other_association = association_of_region(api, admin, "01")
     home = {"regions": ["01"]}
-    built = World(
-        api=api,
-        admin=admin,
-        coordinator=callers["regional_coordinator"],
-        provider_id="",
-        association_id=str(association),
-        staff={},
-        manager=member(Role.ASSOCIATION_MANAGER, association),
-        counsellor=member(Role.COUNSELLOR, association),
-        gateway_database_url=gateway_db,
-    )
-    built.provider_id = built.provider()
-    built.staff = person(api, admin, "provider_staff", provider_id=built.provider_id, **home)
     other_provider = built.provider()
     other_client = created(
         api.post(
@@ -99,8 +91,10 @@ def world(api: Api, callers: dict[str, dict[str, str]], hardened: Platform) -> W
     built.outsiders = {
         "anonymous": {},
         "regional_coordinator": api.sign_in("coordinator.oriental@demo.kafaat.ma"),
-        "association_manager": member(Role.ASSOCIATION_MANAGER, other_association),
-        "counsellor": member(Role.COUNSELLOR, other_association),
+        "association_manager": member_of(
+            api, gateway_db, Role.ASSOCIATION_MANAGER, other_association
+        ),
+        "counsellor": member_of(api, gateway_db, Role.COUNSELLOR, other_association),
         "provider_staff": person(api, admin, "provider_staff", provider_id=other_provider, **home),
         "partner_member": callers["partner_member"],
         "viewer": callers["viewer"],

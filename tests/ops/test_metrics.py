@@ -61,7 +61,10 @@ def process_app(name: str, database_url: str, keys: Keys, var_dir: Path) -> Fast
         from beneficiaries.main import create_app as create_beneficiaries
         from beneficiaries.settings import Settings as BeneficiariesSettings
 
-        settings = BeneficiariesSettings(service_token_public_keys=public_keys, **common)
+        # No intake or referral workers either, for the same reason.
+        settings = BeneficiariesSettings(
+            service_token_public_keys=public_keys, referral_workers=0, intake_workers=0, **common
+        )
         return create_beneficiaries(settings)
     from network.main import create_app as create_network
     from network.settings import Settings as NetworkSettings
