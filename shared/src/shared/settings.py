@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypedDict
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -116,6 +116,15 @@ class PeerCallerSettings(ServiceTokenVerifierSettings):
         return self
 
 
+class WorkerOptions(TypedDict):
+    """The keyword arguments of :class:`shared.jobs.Worker` that settings give."""
+
+    lease_seconds: float
+    heartbeat_seconds: float
+    poll_seconds: float
+    max_attempts: int
+
+
 class JobWorkerSettings(BaseSettings):
     """How a service's durable job workers (:class:`shared.jobs.Worker`) hold their jobs: mixed
     into the settings of a service that runs some, beside its own count of workers."""
@@ -128,7 +137,7 @@ class JobWorkerSettings(BaseSettings):
     # Tries of one job (a try ends with the service stopping under it) before it is failed.
     job_max_attempts: int = Field(default=3, ge=1, le=20)
 
-    def worker_options(self) -> dict[str, float]:
+    def worker_options(self) -> WorkerOptions:
         """The keyword arguments of :class:`shared.jobs.Worker` these settings give."""
         return {
             "lease_seconds": self.job_lease_seconds,
