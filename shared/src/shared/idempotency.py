@@ -17,7 +17,18 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,6 +150,17 @@ class IdempotencyStore:
                 "A request with this Idempotency-Key is being processed; retry shortly.",
                 slug="idempotency-key-in-use",
             ) from exc
+
+    async def settle(
+        self, session: AsyncSession, subject: str, key: str, status_code: int, body: Any
+    ) -> None:
+        """Replace the answer stored for the key (one remembered while the request was still
+        under way, such as a 202 marker, by the answer it ended with)."""
+        await session.execute(
+            update(self.table)
+            .where(self.table.c.subject == subject, self.table.c.key == key)
+            .values(status_code=status_code, response_body=json.dumps(body, default=str))
+        )
 
     async def create_once(
         self,

@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from beneficiaries.database import Base
 from shared.db import UTCDateTime, utcnow
+
+# The statuses of a referral still under way (``referrals.service.ACTIVE``, as SQL).
+ACTIVE_STATUSES = ("pending", "referred", "accepted", "enrolled")
+ACTIVE_CLAUSE = text("status IN ({})".format(", ".join(f"'{s}'" for s in ACTIVE_STATUSES)))
 
 
 class Referral(Base):
@@ -43,7 +47,15 @@ class Referral(Base):
     __table_args__ = (
         Index("ix_referral_association_id_updated_at_id", "association_id", "updated_at", "id"),
         Index("ix_referral_provider_id_updated_at_id", "provider_id", "updated_at", "id"),
-        Index("ix_referral_beneficiary_id_session_id", "beneficiary_id", "session_id"),
+        # One active referral of a person to a session, whatever the number of requests at once.
+        Index(
+            "uq_referral_active_beneficiary_id_session_id",
+            "beneficiary_id",
+            "session_id",
+            unique=True,
+            postgresql_where=ACTIVE_CLAUSE,
+            sqlite_where=ACTIVE_CLAUSE,
+        ),
         Index("ix_referral_status_created_at", "status", "created_at"),
     )
     __mapper_args__ = {"version_id_col": version}

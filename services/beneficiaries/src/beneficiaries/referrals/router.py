@@ -4,15 +4,18 @@ person's name and contact, while the sharing consent is in force."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries.database import idempotency
 from beneficiaries.dependencies import PersonEditor, ReferralReader, VaultDep
+from beneficiaries.encryption import Vault
 from beneficiaries.referrals import service
+from beneficiaries.referrals.models import Referral
 from beneficiaries.referrals.schemas import (
     ReferralCreate,
     ReferralQuery,
@@ -21,10 +24,10 @@ from beneficiaries.referrals.schemas import (
 )
 from shared.concurrency import IfMatch, json_with_etag, with_etag
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKey, fingerprint
+from shared.idempotency import IdempotencyKey, StoredResponse, fingerprint
 from shared.pagination import Page, PageParamsDep, page_response
 from shared.peers import PeerClient
-from shared.problems import problem_responses
+from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ONE = "/{referral_id:uuid}"
@@ -74,21 +77,64 @@ async def create_referral(
     consent `sharing_with_providers`; 503 when offers does not confirm the seat (the referral
     is then kept `pending` and settled by the service itself)."""
     scope = service.Scope(access)
-    if idempotency_key is not None:
-        body = data.model_dump(mode="json")
-        request_fingerprint = fingerprint(request.method, request.url.path, body)
-        stored = await idempotency.replay(db, access.subject, idempotency_key, request_fingerprint)
-        if stored is not None:
-            referral = await service.get_visible(db, scope, UUID(stored.body["id"]))
-            answer = await service.read(db, scope, vault, referral)
-            return json_with_etag(answer.model_dump(mode="json"), stored.status_code)
-    referral = await service.refer(db, access, offers, data)
-    if idempotency_key is not None:
-        await idempotency.remember(
-            db, access.subject, idempotency_key, request_fingerprint, 201, {"id": str(referral.id)}
+    if idempotency_key is None:
+        referral = await service.refer(db, access, offers, data)
+    else:
+        key = idempotency_key
+        request_fingerprint = fingerprint(
+            request.method, request.url.path, data.model_dump(mode="json")
         )
+        stored = await idempotency.replay(db, access.subject, key, request_fingerprint)
+        if stored is not None:
+            return await _replayed(db, scope, vault, stored)
+
+        async def in_progress(referral: Referral) -> None:
+            # Kept with the intent, in its transaction: a twin in flight finds it (409).
+            await idempotency.remember(
+                db, access.subject, key, request_fingerprint, IN_PROGRESS, {"id": str(referral.id)}
+            )
+
+        try:
+            referral = await service.refer(db, access, offers, data, in_progress)
+        except ProblemError as problem:
+            referral_id = problem.extra.get("referral_id")
+            if referral_id is not None:  # the intent was kept: a retry gets this answer again
+                body = {"id": referral_id, "problem": _stored_problem(problem)}
+                await idempotency.settle(db, access.subject, key, problem.status, body)
+                await db.commit()
+            raise
+        await idempotency.settle(db, access.subject, key, 201, {"id": str(referral.id)})
     (answer,) = await service.to_reads(db, vault, [referral])
     return with_etag(answer, 201)
+
+
+# The answer kept with a referral's intent until its request ends.
+IN_PROGRESS = 202
+
+
+def _stored_problem(problem: ProblemError) -> dict[str, Any]:
+    return {"detail": problem.detail, "slug": problem.slug, "extra": problem.extra}
+
+
+async def _replayed(
+    db: AsyncSession, scope: service.Scope, vault: Vault, stored: StoredResponse
+) -> JSONResponse:
+    """A retry's answer: 409 while the first request is under way, then what it answered (the
+    referral as it is now, or the same problem)."""
+    if stored.status_code == IN_PROGRESS:
+        raise ProblemError(
+            409,
+            "A request with this Idempotency-Key is being processed; retry shortly.",
+            slug="idempotency-key-in-use",
+        )
+    if stored.status_code != 201:
+        problem = stored.body["problem"]
+        raise ProblemError(
+            stored.status_code, problem["detail"], slug=problem["slug"], extra=problem["extra"]
+        )
+    referral = await service.get_visible(db, scope, UUID(stored.body["id"]))
+    answer = await service.read(db, scope, vault, referral)
+    return json_with_etag(answer.model_dump(mode="json"), stored.status_code)
 
 
 @router.get(ONE, response_model=ReferralRead, name="get", responses=problem_responses(404, 503))

@@ -19,10 +19,11 @@ change is audited.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from uuid import UUID, uuid4
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries.access import Access
@@ -32,7 +33,7 @@ from beneficiaries.encryption import Vault
 from beneficiaries.jobs import store as job_store
 from beneficiaries.people import service as people_service
 from beneficiaries.referrals import offers, repository
-from beneficiaries.referrals.models import Referral, ReferralEvent
+from beneficiaries.referrals.models import ACTIVE_STATUSES, Referral, ReferralEvent
 from beneficiaries.referrals.schemas import (
     ReferralCreate,
     ReferralEventRead,
@@ -63,6 +64,7 @@ ACTIVE = (
     ReferralStatus.ACCEPTED,
     ReferralStatus.ENROLLED,
 )
+assert tuple(status.value for status in ACTIVE) == ACTIVE_STATUSES
 # The moves people make, from each status.
 MOVES: dict[ReferralStatus, frozenset[ReferralMove]] = {
     ReferralStatus.REFERRED: frozenset(
@@ -233,11 +235,30 @@ async def list_referrals(
     return Page[ReferralRead](items=await to_reads(db, vault, rows), next_cursor=next_cursor)
 
 
+def already_referred(existing_id: UUID | None) -> ProblemError:
+    if existing_id is None:
+        return ProblemError(
+            409, "The person is already referred to this session.", slug="already-referred"
+        )
+    return ProblemError(
+        409,
+        f"The person is already referred to this session: {existing_id}.",
+        slug="already-referred",
+        extra={"existing_id": str(existing_id)},
+    )
+
+
 async def refer(
-    db: AsyncSession, access: Access, client: PeerClient, data: ReferralCreate
+    db: AsyncSession,
+    access: Access,
+    client: PeerClient,
+    data: ReferralCreate,
+    with_intent: Callable[[Referral], Awaitable[None]] | None = None,
 ) -> Referral:
     """Refer a person of the caller's association to a session; commits twice (the intent,
-    then its confirmation), since offers must be called between the two."""
+    then its confirmation), since offers must be called between the two. ``with_intent`` writes
+    what must be durable with the intent (the request's idempotency key, so that a twin sent at
+    the same time finds it or loses at once rather than making a second referral)."""
     principal = access.principal
     beneficiary = await people_service.get_changeable(db, access, data.beneficiary_id)
     if not await consents_service.consent_in_force(
@@ -247,12 +268,7 @@ async def refer(
     active = [status.value for status in ACTIVE]
     existing = await repository.active_for(db, beneficiary.id, data.session_id, active)
     if existing is not None:
-        raise ProblemError(
-            409,
-            f"The person is already referred to this session: {existing.id}.",
-            slug="already-referred",
-            extra={"existing_id": str(existing.id)},
-        )
+        raise already_referred(existing.id)
     try:
         session = await offers.session(client, principal, data.session_id)
     except offers.SessionRefused as refused:
@@ -273,7 +289,12 @@ async def refer(
         updated_at=now,
     )
     db.add(referral)
-    await db.flush()
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError as exc:
+        # A referral of the person to the session made at the same time won the unique index.
+        raise already_referred(None) from exc
     await repository.add_event(
         db, _event(referral, ReferralStatus.PENDING, principal.subject, _role(principal), None)
     )
@@ -288,6 +309,8 @@ async def refer(
         db, access, action=AuditAction.CREATE, purpose=AuditPurpose.REFERRAL,
         records=[beneficiary.id],
     )  # fmt: skip
+    if with_intent is not None:
+        await with_intent(referral)
     # The intent is durable before offers is called: whatever happens next, the worker knows.
     await db.commit()
     try:
