@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from kafaat.platform import Process
 from shared.migrations import alembic_config
+from shared.progress import progress
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -158,23 +159,10 @@ def backup(targets: Sequence[Target], directory: Path) -> dict[str, Any]:
     """Write one file per target and the manifest into ``directory``; return the manifest."""
     directory.mkdir(parents=True, exist_ok=True)
     entries: dict[str, Any] = {}
-    for item in targets:
-        path = directory / item.file_name
-        path.unlink(missing_ok=True)
-        if item.is_sqlite:
-            source = _sqlite_path(item.url)
-            if not source.exists():
-                raise BackupError(f"{item.name}: no database at {source}")
-            _sqlite_copy(source, path)
-        else:
-            _run([_tool("pg_dump"), "--format=custom", "--compress=6", f"--file={path}"], item.url)
-        entries[item.name] = {
-            "file": item.file_name,
-            "kind": "sqlite" if item.is_sqlite else "postgresql-custom",
-            "alembic_revisions": revisions(item.url),
-            "sha256": _sha256(path),
-            "bytes": path.stat().st_size,
-        }
+    with progress("backing up", len(targets), unit="databases") as advance:
+        for item in targets:
+            entries[item.name] = _backup_one(item, directory)
+            advance(1)
     manifest = {
         "format": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -182,6 +170,26 @@ def backup(targets: Sequence[Target], directory: Path) -> dict[str, Any]:
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def _backup_one(item: Target, directory: Path) -> dict[str, Any]:
+    """Dump one database into ``directory``; its manifest entry."""
+    path = directory / item.file_name
+    path.unlink(missing_ok=True)
+    if item.is_sqlite:
+        source = _sqlite_path(item.url)
+        if not source.exists():
+            raise BackupError(f"{item.name}: no database at {source}")
+        _sqlite_copy(source, path)
+    else:
+        _run([_tool("pg_dump"), "--format=custom", "--compress=6", f"--file={path}"], item.url)
+    return {
+        "file": item.file_name,
+        "kind": "sqlite" if item.is_sqlite else "postgresql-custom",
+        "alembic_revisions": revisions(item.url),
+        "sha256": _sha256(path),
+        "bytes": path.stat().st_size,
+    }
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
@@ -247,33 +255,41 @@ def restore(targets: Sequence[Target], directory: Path) -> dict[str, list[str]]:
     """Replace each target database's content with the backup's; return the revisions."""
     manifest = check(targets, directory)
     restored: dict[str, list[str]] = {}
-    for item in targets:
-        entry = manifest["databases"][item.name]
-        path = directory / entry["file"]
-        if item.is_sqlite:
-            destination = _sqlite_path(item.url)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            _sqlite_copy(path, destination)
-        else:
-            asyncio.run(_create_database_if_missing(item.url))
-            _run(
-                [
-                    _tool("pg_restore"),
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--single-transaction",
-                    "--exit-on-error",
-                    f"--dbname={item.url.database}",
-                    str(path),
-                ],
-                item.url,
-            )
-        restored[item.name] = revisions(item.url)
-        if restored[item.name] != entry["alembic_revisions"]:
-            raise BackupError(
-                f"{item.name}: restored at revision {restored[item.name]}, "
-                f"the backup says {entry['alembic_revisions']}"
-            )
+    total = sum(manifest["databases"][item.name]["bytes"] for item in targets)
+    with progress("restoring", total, unit="bytes") as advance:
+        for item in targets:
+            restored[item.name] = _restore_one(item, directory, manifest["databases"][item.name])
+            advance(manifest["databases"][item.name]["bytes"])
+    return restored
+
+
+def _restore_one(item: Target, directory: Path, entry: dict[str, Any]) -> list[str]:
+    """Replace one database's content with its file in the backup; its revisions after."""
+    path = directory / entry["file"]
+    if item.is_sqlite:
+        destination = _sqlite_path(item.url)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_copy(path, destination)
+    else:
+        asyncio.run(_create_database_if_missing(item.url))
+        _run(
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={item.url.database}",
+                str(path),
+            ],
+            item.url,
+        )
+    restored = revisions(item.url)
+    if restored != entry["alembic_revisions"]:
+        raise BackupError(
+            f"{item.name}: restored at revision {restored}, "
+            f"the backup says {entry['alembic_revisions']}"
+        )
     return restored

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from kafaat.cli import main
 from kafaat.platform import PROCESSES, Process
 from shared.migrations import alembic_config
 from shared.testing import create_postgres_database, drop_postgres_database
+from shared.testing.terminal import Terminal
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 ADMIN_EMAIL = "drill.admin@kafaat.ma"
@@ -177,13 +179,25 @@ async def test_a_damaged_backup_is_refused_before_any_database_is_touched(
     assert (await snapshot(postgres_urls["offers"])) != before["offers"]
 
 
-async def test_the_sqlite_restore_drill(sqlite_urls: dict[str, str], tmp_path: Path) -> None:
+async def test_the_sqlite_restore_drill(
+    sqlite_urls: dict[str, str], tmp_path: Path, environment: pytest.MonkeyPatch
+) -> None:
     before = await fill(sqlite_urls)
     directory = tmp_path / "backup"
+    # On a terminal both show how far they are (the other drills run as in CI: nothing drawn).
+    screen = Terminal()
+    environment.setattr(sys, "stderr", screen)
     assert await kafaat("backup", "--dir", str(directory)) == 0
+    assert "backing up" in screen.text
+    assert f"{len(PROCESSES)}/{len(PROCESSES)} databases" in screen.text
     for process in PROCESSES:
         (tmp_path / "var" / f"{process.name}.db").unlink()
     assert await kafaat("restore", "--dir", str(directory), "--yes") == 0
+    total = sum(
+        entry["bytes"]
+        for entry in json.loads((directory / "manifest.json").read_text())["databases"].values()
+    )
+    assert f"{total}/{total} bytes" in screen.text
     for process in PROCESSES:
         after = await snapshot(sqlite_urls[process.name])
         assert after == before[process.name]

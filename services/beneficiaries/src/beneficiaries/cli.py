@@ -9,10 +9,12 @@ from pathlib import Path
 
 from beneficiaries.audit import service as audit_service
 from beneficiaries.encryption import Vault
+from beneficiaries.people import repository as people_repository
 from beneficiaries.people.rotation import Rotation, rotate_keys
 from beneficiaries.settings import Settings
 from shared.cli import service_cli
 from shared.db import create_engine, create_sessionmaker
+from shared.progress import progress
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +27,9 @@ async def _verify(settings: Settings) -> audit_service.Verification:
     engine = create_engine(_database_url(settings))
     try:
         async with create_sessionmaker(engine)() as db:
-            return await audit_service.verify(db)
+            total = await audit_service.entry_count(db)
+            with progress("verifying the audit trail", total, unit="entries") as advance:
+                return await audit_service.verify(db, on_batch=advance)
     finally:
         await engine.dispose()
 
@@ -47,12 +51,19 @@ def verify_audit(args: argparse.Namespace) -> int:
 async def _rotate(settings: Settings, batch: int) -> Rotation:
     vault = Vault.from_settings(settings)
     engine = create_engine(_database_url(settings))
-
-    def progress(rotation: Rotation) -> None:
-        print(f"  {rotation.rewritten} re-encrypted", file=sys.stderr, flush=True)
-
+    sessionmaker = create_sessionmaker(engine)
     try:
-        return await rotate_keys(create_sessionmaker(engine), vault, batch=batch, on_batch=progress)
+        async with sessionmaker() as db:
+            total = await people_repository.count_not_under_key(db, vault.active_key_id)
+        with progress("re-encrypting identifiers", total, unit="people") as advance:
+            done = 0
+
+            def on_batch(rotation: Rotation) -> None:
+                nonlocal done
+                advance(rotation.rewritten + rotation.skipped - done)
+                done = rotation.rewritten + rotation.skipped
+
+            return await rotate_keys(sessionmaker, vault, batch=batch, on_batch=on_batch)
     finally:
         await engine.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from beneficiaries.audit import service as audit_service
 from beneficiaries.audit.immutability import sqlite_triggers
 from beneficiaries.cli import run
 from shared.principal import Role
+from shared.testing.terminal import Terminal
 
 from ..helpers import Api, staff
 
@@ -67,6 +69,12 @@ async def test_an_intact_chain_passes(
     assert result.intact
     assert result.checked == 5
     assert await cli(monkeypatch, database_url, "verify-audit") == 0
+    # On a terminal it shows how far it is; in a pipe (above), only its result.
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    assert await cli(monkeypatch, database_url, "verify-audit") == 0
+    assert "verifying the audit trail" in screen.text
+    assert "5/5 entries" in screen.text
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from beneficiaries.people.models import Beneficiary
 from beneficiaries.settings import Settings
 from shared.principal import Role
 from shared.settings import Environment
+from shared.testing.terminal import Terminal
 
 from ..factories import PERSON
 from ..helpers import Api, staff
@@ -165,7 +167,16 @@ async def test_rotate_keys_reencrypts_everything_under_the_active_key(
     monkeypatch.setenv("KAFAAT_BENEFICIARIES_DATABASE_URL", database_url)
     monkeypatch.setenv("KAFAAT_BENEFICIARIES_DATA_KEYS", f"{new},{old}")
     monkeypatch.setenv("KAFAAT_BENEFICIARIES_BLIND_INDEX_KEY", index_key)
+    # On a terminal, the rotation shows how far it is (7 people, batches of 3).
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
     assert await asyncio.to_thread(run, ["rotate-keys", "--batch", "3"]) == 0
+    monkeypatch.undo()
+    assert "re-encrypting identifiers" in screen.text
+    assert "7/7 people" in screen.text
+    monkeypatch.setenv("KAFAAT_BENEFICIARIES_DATABASE_URL", database_url)
+    monkeypatch.setenv("KAFAAT_BENEFICIARIES_DATA_KEYS", f"{new},{old}")
+    monkeypatch.setenv("KAFAAT_BENEFICIARIES_BLIND_INDEX_KEY", index_key)
     async with AsyncSession(clean_tables) as db:
         stored = (await db.scalars(select(Beneficiary))).all()
         assert all(row.cin_encrypted and row.cin_encrypted.startswith("2026b:") for row in stored)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, insert, select, text, update
+from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries.audit.models import AuditEntry, AuditEntryRecord
@@ -62,6 +62,10 @@ async def access_log_page(
     )
     keys = [SortKey(AuditEntry.sequence, descending=True)]
     return await paginate(db, statement, keys, page, order_name="access-log")
+
+
+async def count_entries(db: AsyncSession) -> int:
+    return int((await db.execute(select(func.count()).select_from(AuditEntry))).scalar_one())
 
 
 async def entries_from(

@@ -11,7 +11,7 @@ it cannot be written the request fails with a 503 problem and nothing it did is 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -86,6 +86,10 @@ def purpose_of(access: Access) -> AuditPurpose:
     return AuditPurpose.OVERSIGHT if access.everything else AuditPurpose.SUPPORT
 
 
+async def entry_count(db: AsyncSession) -> int:
+    return await repository.count_entries(db)
+
+
 async def access_log(
     db: AsyncSession, access: Access, beneficiary_id: UUID, page: PageParams
 ) -> Page[AccessLogEntry]:
@@ -116,10 +120,13 @@ class Verification:
         return self.first_bad_sequence is None
 
 
-async def verify(db: AsyncSession, *, batch: int = 5000) -> Verification:
+async def verify(
+    db: AsyncSession, *, batch: int = 5000, on_batch: Callable[[int], None] | None = None
+) -> Verification:
     """Walk the chain from the first entry: a gap in the sequence (an entry removed), an
     entry whose hash does not match its fields (altered), one that does not name its
-    predecessor's hash (re-chained), or people listed apart from the entry's own list."""
+    predecessor's hash (re-chained), or people listed apart from the entry's own list.
+    ``on_batch`` hears how many entries each batch held."""
     previous_sequence, previous_hash, checked = 0, GENESIS_HASH, 0
     while True:
         entries = await repository.entries_from(db, previous_sequence, batch)
@@ -138,3 +145,5 @@ async def verify(db: AsyncSession, *, batch: int = 5000) -> Verification:
                 return Verification(checked, entry.sequence, "people touched altered")
             previous_sequence, previous_hash = entry.sequence, entry.hash
             checked += 1
+        if on_batch is not None:
+            on_batch(len(entries))

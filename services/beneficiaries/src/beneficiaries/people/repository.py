@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, String, and_, or_, select, type_coerce, update
+from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries.access import Access
@@ -96,22 +96,31 @@ async def matches_of(db: AsyncSession, people: Sequence[Beneficiary]) -> dict[UU
     }
 
 
-async def not_under_key(
-    db: AsyncSession, key_id: str, after: UUID | None, limit: int
-) -> list[tuple[UUID, str | None, str | None]]:
-    """(id, cin_encrypted, phone_encrypted) of up to ``limit`` people, by id after ``after``,
-    with an identifier encrypted under another key than ``key_id``."""
+def _under_another_key(key_id: str) -> ColumnElement[bool]:
     prefix = f"{key_id}:%"
-    stale = or_(
+    return or_(
         and_(Beneficiary.cin_encrypted.is_not(None), Beneficiary.cin_encrypted.not_like(prefix)),
         and_(
             Beneficiary.phone_encrypted.is_not(None),
             Beneficiary.phone_encrypted.not_like(prefix),
         ),
     )
+
+
+async def count_not_under_key(db: AsyncSession, key_id: str) -> int:
+    """How many people have an identifier encrypted under another key than ``key_id``."""
+    statement = select(func.count()).select_from(Beneficiary).where(_under_another_key(key_id))
+    return int((await db.execute(statement)).scalar_one())
+
+
+async def not_under_key(
+    db: AsyncSession, key_id: str, after: UUID | None, limit: int
+) -> list[tuple[UUID, str | None, str | None]]:
+    """(id, cin_encrypted, phone_encrypted) of up to ``limit`` people, by id after ``after``,
+    with an identifier encrypted under another key than ``key_id``."""
     statement = (
         select(Beneficiary.id, Beneficiary.cin_encrypted, Beneficiary.phone_encrypted)
-        .where(stale)
+        .where(_under_another_key(key_id))
         .order_by(Beneficiary.id)
         .limit(limit)
     )
