@@ -104,6 +104,11 @@ GENERATE = [
            'bench', created_at + interval '120 days'
     FROM beneficiary WHERE journey_stage = 'exited'
     """,
+    # As the journey's move does: the instant of the exit kept on the person.
+    """
+    UPDATE beneficiary SET exited_at = stage_move.moved_at
+    FROM stage_move WHERE stage_move.beneficiary_id = beneficiary.id
+    """,
     """
     INSERT INTO outcome (id, beneficiary_id, type, outcome_date, sector, contract_type,
                          isco_group, recorded_by, version, created_at, updated_at)

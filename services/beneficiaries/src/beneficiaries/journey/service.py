@@ -74,6 +74,8 @@ async def move(
         moved_at=now,
     )
     person.journey_stage = target.value
+    if target is JourneyStage.EXITED:
+        person.exited_at = now
     person.updated_at = now
     db.add(stage_move)
     await flush_update(db)

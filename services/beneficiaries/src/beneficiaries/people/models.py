@@ -44,6 +44,9 @@ class Beneficiary(Base):
     vulnerabilities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     criteria: Mapped[list[str]] = mapped_column(CodeList, default=list)
     journey_stage: Mapped[str] = mapped_column(String(16), default="intake")
+    # When the person left the support (``exited`` is final): the move's own instant, kept here
+    # so that the figures count exits without aggregating the stage moves.
+    exited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The assigned counsellor: the user id (principal subject) given by the gateway.
     counsellor_id: Mapped[str | None] = mapped_column(String(255))
     # Same CIN as a person of another association: shown to admins only.

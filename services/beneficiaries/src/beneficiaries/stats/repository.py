@@ -16,17 +16,14 @@ from uuid import UUID
 from sqlalchemy import (
     CTE,
     ColumnElement,
-    Integer,
     and_,
     case,
-    cast,
     exists,
-    extract,
     false,
     func,
-    literal,
     or_,
     select,
+    text,
     true,
     tuple_,
 )
@@ -34,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from beneficiaries.consents.models import Consent
-from beneficiaries.journey.models import StageMove
 from beneficiaries.outcomes.models import FollowUp, Outcome
 from beneficiaries.people.models import Beneficiary
 from beneficiaries.vocabulary import (
@@ -43,7 +39,6 @@ from beneficiaries.vocabulary import (
     ConsentPurpose,
     ConsentStatus,
     FollowUpStatus,
-    JourneyStage,
 )
 
 
@@ -127,49 +122,51 @@ def population(
 ) -> CTE:
     """One row per person counted: in support during the period, in the caller's scope and the
     filters, not objecting; with whether they left and whether they were placed in it."""
-    exits = (
-        select(StageMove.beneficiary_id, func.min(StageMove.moved_at).label("exited_at"))
-        .where(StageMove.to_stage == JourneyStage.EXITED.value)
-        .group_by(StageMove.beneficiary_id)
-        .subquery("exits")
-    )
     placements = (
         select(Outcome.beneficiary_id)
         .where(Outcome.type.in_(sorted(POSITIVE_OUTCOMES)), period.days(Outcome.outcome_date))
         .group_by(Outcome.beneficiary_id)
         .subquery("placements")
     )
-    exited = and_(exits.c.exited_at.is_not(None), period.instants(exits.c.exited_at))
+    exited_at = Beneficiary.exited_at
+    exited = and_(exited_at.is_not(None), period.instants(exited_at))
     statement = (
         select(
             Beneficiary.id,
             Beneficiary.sex,
             Beneficiary.association_id,
             Beneficiary.criteria,
-            cast(extract("year", Beneficiary.birth_date), Integer).label("birth_year"),
+            Beneficiary.birth_date,
             case((exited, 1), else_=0).label("exited"),
             case((placements.c.beneficiary_id.is_not(None), 1), else_=0).label("placed"),
         )
-        .outerjoin(exits, exits.c.beneficiary_id == Beneficiary.id)
         .outerjoin(placements, placements.c.beneficiary_id == Beneficiary.id)
         .where(*counted(scope, region, association_id))
     )
     if period.year is not None:
         statement = statement.where(
             Beneficiary.created_at < period.end,
-            or_(exits.c.exited_at.is_(None), exits.c.exited_at >= period.start),
+            or_(exited_at.is_(None), exited_at >= period.start),
         )
     return statement.cte("people")
 
 
-def age_band(birth_year: Any, reference_year: int) -> Any:
-    age = literal(reference_year) - birth_year
+# The first birthday of each band but the youngest: ``(age, band)`` from the oldest down.
+_BANDS = (
+    (45, AgeBand.FROM_45),
+    (35, AgeBand.FROM_35_TO_44),
+    (25, AgeBand.FROM_25_TO_34),
+    (18, AgeBand.FROM_18_TO_24),
+)
+
+
+def age_band(birth_date: Any, reference_year: int) -> Any:
+    """The age band reached in ``reference_year`` (age = the year minus the birth year), by
+    comparing the birth date with each band's first birth year: a cheap comparison per person
+    where ``extract(year …)`` and arithmetic cost a third of the whole pass on 1M people."""
     return case(
-        (age < 18, AgeBand.UNDER_18.value),
-        (age < 25, AgeBand.FROM_18_TO_24.value),
-        (age < 35, AgeBand.FROM_25_TO_34.value),
-        (age < 45, AgeBand.FROM_35_TO_44.value),
-        else_=AgeBand.FROM_45.value,
+        *((birth_date < date(reference_year - age + 1, 1, 1), band.value) for age, band in _BANDS),
+        else_=AgeBand.UNDER_18.value,
     )
 
 
@@ -177,7 +174,12 @@ async def people_cube(db: AsyncSession, people: CTE, reference_year: int) -> Seq
     """Supported, exits and placed per (association, sex, age band, criteria) in one pass over
     the population: every breakdown and total is a sum of these groups (a few thousand rows
     where the population has a million)."""
-    band = age_band(people.c.birth_year, reference_year).label("age_band")
+    if db.get_bind().dialect.name == "postgresql":
+        # For this transaction only: the groups (a few thousand) hashed in memory rather than
+        # sorted on disk, and no JIT compilation, which costs more than it saves on one pass.
+        await db.execute(text("SET LOCAL work_mem = '32MB'"))
+        await db.execute(text("SET LOCAL jit = off"))
+    band = age_band(people.c.birth_date, reference_year).label("age_band")
     keys = [people.c.association_id, people.c.sex, band, people.c.criteria]
     statement = select(
         *keys,
@@ -218,34 +220,35 @@ async def placed_by_sector(
     return (await db.execute(statement)).all()
 
 
-async def follow_ups_due(
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """The follow-ups of the outcomes dated in the period: those due by ``today`` per status,
+    and the done ones per month (3, 6, 12) and whether the outcome held."""
+
+    due_by_status: dict[str, int]
+    done_by_month: dict[int, dict[bool, int]]
+
+
+async def follow_up_counts(
     db: AsyncSession, who: Sequence[ColumnElement[bool]], period: Period, today: date
-) -> dict[str, int]:
-    """Follow-ups due by ``today`` of the outcomes dated in the period, per status."""
+) -> FollowUpCounts:
+    """Every follow-up figure in one grouped pass (one join to the people counted)."""
+    due = (FollowUp.due_date <= today).label("due")
+    keys = [FollowUp.status, FollowUp.month, FollowUp.outcome_holds, due]
     statement = (
-        select(FollowUp.status, func.count())
+        select(*keys, func.count())
         .join(Outcome, Outcome.id == FollowUp.outcome_id)
         .join(Beneficiary, Beneficiary.id == FollowUp.beneficiary_id)
-        .where(*who, period.days(Outcome.outcome_date), FollowUp.due_date <= today)
-        .group_by(FollowUp.status)
+        .where(*who, period.days(Outcome.outcome_date))
+        .group_by(*keys)
     )
-    return {str(row[0]): int(row[1]) for row in (await db.execute(statement)).all()}
-
-
-async def retention(
-    db: AsyncSession, who: Sequence[ColumnElement[bool]], period: Period, month: int
-) -> dict[bool, int]:
-    """Follow-ups done at ``month`` of the outcomes dated in the period: holding or not."""
-    statement = (
-        select(FollowUp.outcome_holds, func.count())
-        .join(Outcome, Outcome.id == FollowUp.outcome_id)
-        .join(Beneficiary, Beneficiary.id == FollowUp.beneficiary_id)
-        .where(
-            *who,
-            period.days(Outcome.outcome_date),
-            FollowUp.month == month,
-            FollowUp.status == FollowUpStatus.DONE.value,
-        )
-        .group_by(FollowUp.outcome_holds)
-    )
-    return {bool(row[0]): int(row[1]) for row in (await db.execute(statement)).all()}
+    due_by_status: dict[str, int] = {}
+    done_by_month: dict[int, dict[bool, int]] = {}
+    rows: Sequence[Any] = (await db.execute(statement)).all()
+    for status, month, holds, is_due, count in rows:
+        if is_due:
+            due_by_status[str(status)] = due_by_status.get(str(status), 0) + int(count)
+        if status == FollowUpStatus.DONE.value:
+            by_holding = done_by_month.setdefault(int(month), {})
+            by_holding[bool(holds)] = by_holding.get(bool(holds), 0) + int(count)
+    return FollowUpCounts(due_by_status, done_by_month)

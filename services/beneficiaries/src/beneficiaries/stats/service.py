@@ -193,6 +193,7 @@ async def outcomes(
     sector_cells = protect(sector_counts, [list(sector_counts)] if placed_published else [])
 
     associations = groups["association"]
+    follow_ups = await repository.follow_up_counts(db, who, period, today)
     return OutcomeStats(
         region=region,
         year=year,
@@ -212,7 +213,7 @@ async def outcomes(
             headline,
         ),
         by_association=people_rows(sorted(associations), associations, headline),
-        follow_ups=_follow_ups(await repository.follow_ups_due(db, who, period, today)),
-        retention_6_months=_retention(await repository.retention(db, who, period, 6)),
-        retention_12_months=_retention(await repository.retention(db, who, period, 12)),
+        follow_ups=_follow_ups(follow_ups.due_by_status),
+        retention_6_months=_retention(follow_ups.done_by_month.get(6, {})),
+        retention_12_months=_retention(follow_ups.done_by_month.get(12, {})),
     )
