@@ -19,6 +19,7 @@ from typing import IO
 import httpx2
 
 from kafaat.platform import PROCESSES, Process, peer_environment
+from shared import keepalive
 
 GRACE_SECONDS = 10.0
 _PR_SET_PDEATHSIG = 1
@@ -86,6 +87,8 @@ def start(
             str(port),
             "--timeout-graceful-shutdown",
             "5",
+            "--timeout-keep-alive",
+            str(keepalive.SERVER_SECONDS),
             "--no-access-log",
             "--no-server-header",
         ]

@@ -33,6 +33,7 @@ from gateway.failures import failure_problem, failure_reason
 from gateway.routing import Route
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
+from shared import keepalive
 from shared.forwarded import TrustedProxies
 from shared.metrics import label_route, record_backend_call
 from shared.observability import current_request_id
@@ -134,7 +135,7 @@ class Proxy:
             connector=aiohttp.TCPConnector(
                 limit=settings.max_connections_per_service * len(self.service_urls),
                 limit_per_host=settings.max_connections_per_service,
-                keepalive_timeout=30,
+                keepalive_timeout=keepalive.CLIENT_SECONDS,
             ),
             timeout=aiohttp.ClientTimeout(
                 total=None,
