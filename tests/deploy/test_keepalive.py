@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_make_run_processes_outlive_their_clients_pools(monkeypatch: pytest.Monk
         def __init__(self, command: list[str], **_: object) -> None:
             started.append(command)
 
-    monkeypatch.setattr(launcher.subprocess, "Popen", Recorded)
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
     ports = {process.name: 9000 + n for n, process in enumerate(PROCESSES)}
     launcher.start(ports, {})
     assert len(started) == len(PROCESSES)
