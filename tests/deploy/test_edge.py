@@ -752,13 +752,15 @@ async def test_every_answer_through_the_edge_carries_the_security_headers(
 
 
 async def test_a_cached_decision_ends_with_the_token(live: Platform) -> None:
-    token = live.access_token(lifetime=2)
+    # Long enough that the two first requests fall inside it on a busy machine (the expiry is
+    # whole seconds: up to one of them is lost at issue).
+    token = live.access_token(lifetime=4)
     caller = {"Authorization": f"Bearer {token}"}
     before = await forward_auth_calls(live.gateway)
     echoed(await live.edge.get("/api/v1/offers", headers=caller))
     echoed(await live.edge.get("/api/v1/providers", headers=caller))  # cached
     assert await forward_auth_calls(live.gateway) - before == 1
-    await asyncio.sleep(2.5)
+    await asyncio.sleep(4.5)
     # Expired: the edge asks again rather than reuse the decision (the gateway still accepts
     # the token for its few seconds of leeway for clock skew)...
     echoed(await live.edge.get("/api/v1/offers", headers=caller))
