@@ -58,13 +58,8 @@ KIND = "referral"
 SETTLE_JOB = "referral-settle"
 # The author of what the service settles by itself (a pending referral confirmed or failed).
 SERVICE_AUTHOR = "service:beneficiaries"
-ACTIVE = (
-    ReferralStatus.PENDING,
-    ReferralStatus.REFERRED,
-    ReferralStatus.ACCEPTED,
-    ReferralStatus.ENROLLED,
-)
-assert tuple(status.value for status in ACTIVE) == ACTIVE_STATUSES
+# Under way: the statuses the unique index of the model names (one active referral per session).
+ACTIVE = tuple(ReferralStatus(status) for status in ACTIVE_STATUSES)
 # The moves people make, from each status.
 MOVES: dict[ReferralStatus, frozenset[ReferralMove]] = {
     ReferralStatus.REFERRED: frozenset(
@@ -265,7 +260,7 @@ async def refer(
         db, beneficiary.id, ConsentPurpose.SHARING_WITH_PROVIDERS
     ):
         raise missing_consent()
-    active = [status.value for status in ACTIVE]
+    active = list(ACTIVE_STATUSES)
     existing = await repository.active_for(db, beneficiary.id, data.session_id, active)
     if existing is not None:
         raise already_referred(existing.id)
