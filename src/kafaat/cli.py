@@ -3,7 +3,8 @@
 kafaat run                    migrate, then run the four processes on loopback until Ctrl-C,
                               one readable log line per request per process
 kafaat migrate                upgrade every database to its latest migration
-kafaat seed-demo              load the demo data of every service (idempotent)
+kafaat seed-demo              load the demo data of every service (idempotent); ``--scale
+                              national`` generates the whole country's, for benchmarks
 kafaat create-admin --email   create the first administrator (``kafaat-gateway create-admin``)
 kafaat import-offers FILE     import training offers (``kafaat-offers import``)
 kafaat backup --dir DIR       dump every database (PostgreSQL custom format, or SQLite copies)
@@ -27,6 +28,7 @@ from pathlib import Path
 from kafaat import backup as backups
 from kafaat import launcher
 from kafaat.platform import PROCESSES
+from shared.demo import Scale
 from shared.migrations import upgrade
 
 # Commands that belong to one process's own command line, run here under the platform's name.
@@ -51,14 +53,16 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def seed_demo(args: argparse.Namespace) -> int:
-    """Load each package's demo data (``<package>.demo.seed``); safe to run again."""
+    """Load each package's demo data (``<package>.demo.seed``) at the scale asked; safe to
+    run again."""
+    scale = Scale(getattr(args, "scale", Scale.PILOT))
     for process in PROCESSES:
         try:
             demo = importlib.import_module(f"{process.name}.demo")
         except ModuleNotFoundError:
             continue
-        print(f"seeding demo data into {process.name}", flush=True)
-        asyncio.run(demo.seed(database_url(process.env_prefix, process.name)))
+        print(f"seeding {scale} demo data into {process.name}", flush=True)
+        asyncio.run(demo.seed(database_url(process.env_prefix, process.name), scale))
     return 0
 
 
@@ -159,7 +163,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     run_parser.add_argument("--demo", action="store_true", help="load demo data first")
     run_parser.set_defaults(handler=run)
     commands.add_parser("migrate", help="upgrade every database").set_defaults(handler=migrate)
-    commands.add_parser("seed-demo", help="load demo data").set_defaults(handler=seed_demo)
+    seed_parser = commands.add_parser("seed-demo", help="load demo data")
+    seed_parser.add_argument(
+        "--scale",
+        choices=[scale.value for scale in Scale],
+        default=Scale.PILOT.value,
+        help="pilot: the programme's two pilot regions (make run); national: the whole country",
+    )
+    seed_parser.set_defaults(handler=seed_demo)
     for command, (process, subcommand, description) in DELEGATED.items():
         commands.add_parser(command, help=f"{description} (kafaat-{process} {subcommand})")
     names = [p.name for p in PROCESSES]

@@ -18,6 +18,7 @@ from gateway.identity.scopes import UserScope
 from gateway.identity.tokens import secret_hash
 from gateway.settings import Settings
 from shared.db import create_engine, create_sessionmaker, utcnow
+from shared.demo import Scale
 from shared.principal import Role
 
 DEMO_PASSWORD = "kafaat-demo-2026"
@@ -94,8 +95,9 @@ async def _seed_accounts(session: AsyncSession, passwords: Passwords) -> None:
         )
 
 
-async def seed(database_url: str) -> None:
-    """Create the demo accounts that do not exist yet (safe to run again)."""
+async def seed(database_url: str, scale: Scale = Scale.PILOT) -> None:
+    """Create the demo accounts that do not exist yet (safe to run again); the same at every
+    scale."""
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session:

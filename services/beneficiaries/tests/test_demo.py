@@ -16,8 +16,8 @@ async def test_demo_data_loads_once_for_the_demo_accounts(api: Api, database_url
     # gateway/src/gateway/demo.py binds the demo manager and counsellor to this id.
     assert UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0001") == demo.DEMO_ASSOCIATION_ID
     settings = Settings(environment=Environment.TEST)
-    assert await demo.seed(database_url, settings)
-    assert not await demo.seed(database_url, settings)
+    assert await demo.seed(database_url, settings=settings)
+    assert not await demo.seed(database_url, settings=settings)
     for role in (Role.COUNSELLOR, Role.ASSOCIATION_MANAGER):
         member = staff(role, demo.DEMO_ASSOCIATION_ID)
         listed = (await api.request("GET", "/v1/beneficiaries", member)).json()["items"]

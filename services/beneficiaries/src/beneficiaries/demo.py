@@ -21,6 +21,7 @@ from beneficiaries.people.schemas import BeneficiaryCreate
 from beneficiaries.settings import Settings
 from beneficiaries.vocabulary import JourneyStage
 from shared.db import create_engine, create_sessionmaker
+from shared.demo import Scale
 from shared.principal import Principal, Role
 
 # The association the gateway's demo accounts manager@ and counsellor@ work for.
@@ -132,7 +133,9 @@ async def load(db: AsyncSession, vault: Vault) -> bool:
     return True
 
 
-async def seed(database_url: str, settings: Settings | None = None) -> bool:
+async def seed(
+    database_url: str, scale: Scale = Scale.PILOT, *, settings: Settings | None = None
+) -> bool:
     settings = settings or Settings()
     vault = Vault.from_settings(settings)
     engine = create_engine(database_url)

@@ -32,6 +32,7 @@ from network.partners.models import Partner
 from network.partners.schemas import PartnerCreate
 from network.vocabulary import MembershipRole
 from shared.db import create_engine, create_sessionmaker
+from shared.demo import Scale
 from shared.principal import Principal, Role
 
 # The partner the gateway's demo account partner@demo.kafaat.ma belongs to (gateway/demo.py).
@@ -288,7 +289,7 @@ async def _load(db: AsyncSession) -> DemoRecords:
     return records
 
 
-async def seed(database_url: str) -> None:
+async def seed(database_url: str, scale: Scale = Scale.PILOT) -> None:
     """Load the demo records; safe to run again (nothing changes the second time)."""
     engine = create_engine(database_url)
     try:

@@ -17,6 +17,7 @@ from offers.providers import service as providers_service
 from offers.providers.models import Provider
 from offers.vocabulary import PublicationStatus
 from shared.db import create_engine, create_sessionmaker, utcnow
+from shared.demo import Scale
 from shared.principal import Principal, Role
 
 SOURCE = "demo"
@@ -440,7 +441,7 @@ async def load(database_url: str) -> ImportReport:
         await engine.dispose()
 
 
-async def seed(database_url: str) -> None:
+async def seed(database_url: str, scale: Scale = Scale.PILOT) -> None:
     """Load the demo records; safe to run again (nothing changes the second time)."""
     report = await load(database_url)
     if report.error_count:
