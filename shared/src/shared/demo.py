@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid5
 
-from shared.reference import region_codes
+from shared.reference import Sector, provinces, region_codes
 
 # The namespace of every demo id (a UUID v4 drawn once for the project).
 NAMESPACE = UUID("3b0e5c1e-8a57-4f4e-9d3e-6b1f0c2a7d10")
@@ -107,3 +107,115 @@ def rng(*key: object) -> random.Random:
     """A random generator of its own for the part of the data named by ``key``: the same
     draws on every run, and one part's draws do not shift when another part changes."""
     return random.Random("/".join(str(part) for part in key))
+
+
+# The sectors of the demo's training offer (the programme's four first, then those the pilot
+# regions train for most).
+DEMO_SECTORS = (
+    Sector.TOURISM,
+    Sector.RENEWABLE_ENERGY,
+    Sector.CRAFTS,
+    Sector.TEXTILE,
+    Sector.AGRICULTURE_AGRIFOOD,
+    Sector.CONSTRUCTION,
+    Sector.AUTOMOTIVE_AERONAUTICS,
+    Sector.OFFSHORING_DIGITAL,
+)
+PROVIDER_KINDS = ("public_institute", "private_school", "association", "company", "chamber")
+
+
+@dataclass(frozen=True)
+class PlannedProvider:
+    key: str  # its external id in the offers service (source ``demo``)
+    kind: str
+    region: str
+    province: str | None  # the reference data has the provinces of the pilot regions only
+
+
+@dataclass(frozen=True)
+class PlannedOffer:
+    key: str
+    provider_key: str
+    sector: Sector
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """A session of the demo catalogue; every service that refers to it (a referral) uses
+    ``id``, the id the offers service gives it."""
+
+    key: str
+    offer_key: str
+    sector: Sector
+    region: str
+    province: str | None
+    start: date
+    end: date
+    seats: int
+
+    @property
+    def id(self) -> UUID:
+        return demo_id("session", self.key)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    providers: tuple[PlannedProvider, ...]
+    offers: tuple[PlannedOffer, ...]
+    sessions: tuple[PlannedSession, ...]
+
+
+def _provinces(region: str) -> tuple[str, ...]:
+    return tuple(p.code for p in provinces() if p.region_code == region)
+
+
+def catalogue(sizes: Sizes) -> Catalogue:
+    """The providers, offers and sessions of the demo's training offer, the same on every run:
+    providers spread over the regions (and their provinces where the reference data has them),
+    offers over the sectors, and for each offer one session a year of the pilot (from
+    September 2017) and one upcoming in 2027, so the catalogue has open seats today."""
+    draw = rng("catalogue", sizes.providers, sizes.offers)
+    providers = []
+    for n in range(sizes.providers):
+        region = sizes.regions[n % len(sizes.regions)]
+        where = _provinces(region)
+        providers.append(
+            PlannedProvider(
+                key=f"demo-provider-{n:05d}",
+                kind=PROVIDER_KINDS[draw.randrange(len(PROVIDER_KINDS))],
+                region=region,
+                province=where[draw.randrange(len(where))] if where else None,
+            )
+        )
+    offers = [
+        PlannedOffer(
+            key=f"demo-offer-{n:06d}",
+            provider_key=providers[n % len(providers)].key,
+            sector=DEMO_SECTORS[(n // len(providers) + n) % len(DEMO_SECTORS)],
+        )
+        for n in range(sizes.offers)
+    ]
+    by_key = {provider.key: provider for provider in providers}
+    sessions = []
+    for n, offer in enumerate(offers):
+        provider = by_key[offer.provider_key]
+        years = [2017 + (n + k) % 4 for k in range(1 + n % 3)] + [2027]
+        for index, year in enumerate(sorted(set(years))):
+            month = 9 if year in (2017, 2027) else 1 + draw.randrange(9)
+            start = date(year, month, 1)
+            months = 3 + draw.randrange(7)
+            end_month = month + months
+            end = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 28)
+            sessions.append(
+                PlannedSession(
+                    key=f"{offer.key}-{index}",
+                    offer_key=offer.key,
+                    sector=offer.sector,
+                    region=provider.region,
+                    province=provider.province,
+                    start=start,
+                    end=end,
+                    seats=12 + 4 * draw.randrange(5),
+                )
+            )
+    return Catalogue(tuple(providers), tuple(offers), tuple(sessions))
