@@ -126,6 +126,17 @@ async def test_activity_of_a_region_for_a_year(caller: Caller, records: Records)
         )
     ).json()
     assert east_figures["attendance"]["present"] == 0
+    # Without a year: every year up to this one (the series' six meetings, both years'
+    # commitments' latest progress), and the partners active in the region today.
+    ever = (
+        await caller.request("GET", "/v1/stats/activity", viewer, params={"region": "01"})
+    ).json()
+    assert ever["year"] is None
+    assert {entry["kind"]: entry["scheduled"] for entry in ever["events"]}["meeting"] == 6
+    assert ever["agreements"]["commitments"][0]["achieved"] == 9
+    assert ever["decisions"] == figures["decisions"]
+    assert ever["partners"] == figures["partners"] == 3
+    assert east_figures["partners"] == 0
     assert (
         await caller.request("GET", "/v1/stats/activity", partner_member(one.id))
     ).status_code == 403

@@ -78,3 +78,49 @@ async def test_bad_parameters_are_named(api: Api) -> None:
     for params, field in (({"region": "99"}, "query.region"), ({"year": "1990"}, "query.year")):
         response = await api.request("GET", "/v1/stats/supply", params=params)
         assert problem_fields(response) == [field]
+
+
+def kind(result: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        k for k in result["by_provider_kind"] if k["provider_kind"] == name
+    )
+    return found
+
+
+async def test_supply_per_provider_kind_and_the_catalogue_today(api: Api) -> None:
+    institute = await api.provider(kind="public_institute")
+    association = await api.provider(kind="association", region="02", province=None)
+    await api.provider(kind="company", publish=False)
+    welding = await api.offer(institute["id"], sector="construction")
+    sewing = await api.offer(association["id"], sector="textile")
+    await api.session(welding["id"], seats_total=20, province="01.571")
+    await api.session(welding["id"], seats_total=10, province="01.511", status="planned")
+    await api.session(
+        welding["id"],
+        seats_total=16,
+        start_date="2026-02-01",
+        end_date="2026-06-30",
+        registration_deadline=None,
+        status="completed",
+        enrolled=16,
+        completed=12,
+        certified=12,
+    )
+    await api.session(sewing["id"], region="02", province=None, seats_total=14)
+
+    everything = await supply(api)
+    assert kind(everything, "public_institute")["sessions"] == 3
+    assert kind(everything, "public_institute")["completed"] == 12
+    assert kind(everything, "association")["seats"] == 14
+    assert kind(everything, "company")["sessions"] == 0
+    catalogue = everything["catalogue"]
+    # The completed session has started: it has no open seats; the unpublished provider is left out.
+    assert (catalogue["providers"], catalogue["published_offers"]) == (2, 2)
+    assert (catalogue["open_sessions"], catalogue["free_seats"]) == (3, 44)
+    assert catalogue["by_province"] == [
+        {"province": "01.511", "sessions": 1, "free_seats": 10},
+        {"province": "01.571", "sessions": 1, "free_seats": 20},
+        {"province": None, "sessions": 1, "free_seats": 14},
+    ]
+    tanger = (await supply(api, region="01"))["catalogue"]
+    assert (tanger["providers"], tanger["published_offers"], tanger["open_sessions"]) == (1, 1, 2)

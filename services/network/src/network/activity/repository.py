@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -9,12 +10,25 @@ from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from network.agreements.models import Agreement, Commitment, ProgressReport
+from network.partners.models import Partner
+from network.repository import has_code
 from network.attendance.models import Attendance
 from network.decisions.models import ActionItem, Decision
 from network.events.models import Event
-from network.vocabulary import ActionItemStatus
+from network.vocabulary import ActionItemStatus, PartnerStatus
 
 Bounds = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days counted: a calendar year, or all the networks' history (``first`` to ``last``
+    included) when no year is asked; ``bounds`` are the same days as UTC instants [start, end)
+    in the display zone."""
+
+    first: date
+    last: date
+    bounds: Bounds
 
 
 def _in_region(column: Any, region: str | None) -> ColumnElement[bool]:
@@ -78,30 +92,30 @@ async def decisions(db: AsyncSession, region: str | None, bounds: Bounds) -> int
     return int(await db.scalar(statement) or 0)
 
 
-async def action_items(db: AsyncSession, region: str | None, year: int, today: date) -> list[Any]:
+async def action_items(db: AsyncSession, region: str | None, span: Span, today: date) -> list[Any]:
     overdue = and_(ActionItem.status == ActionItemStatus.OPEN.value, ActionItem.due_date < today)
     statement = (
         select(ActionItem.status, func.count(), func.count().filter(overdue))
         .where(
             _in_region(ActionItem.region, region),
-            ActionItem.due_date >= date(year, 1, 1),
-            ActionItem.due_date <= date(year, 12, 31),
+            ActionItem.due_date >= span.first,
+            ActionItem.due_date <= span.last,
         )
         .group_by(ActionItem.status)
     )
     return list((await db.execute(statement)).all())
 
 
-def _agreements_in_force(region: str | None, year: int) -> Select[Any]:
+def _agreements_in_force(region: str | None, span: Span) -> Select[Any]:
     return select(Agreement.id).where(
         _in_region(Agreement.region, region),
-        Agreement.start_date <= date(year, 12, 31),
-        or_(Agreement.end_date.is_(None), Agreement.end_date >= date(year, 1, 1)),
+        Agreement.start_date <= span.last,
+        or_(Agreement.end_date.is_(None), Agreement.end_date >= span.first),
     )
 
 
-async def agreements_by_kind(db: AsyncSession, region: str | None, year: int) -> list[Any]:
-    in_force = _agreements_in_force(region, year).subquery()
+async def agreements_by_kind(db: AsyncSession, region: str | None, span: Span) -> list[Any]:
+    in_force = _agreements_in_force(region, span).subquery()
     statement = (
         select(Agreement.kind, func.count())
         .where(Agreement.id.in_(select(in_force.c.id)))
@@ -110,15 +124,15 @@ async def agreements_by_kind(db: AsyncSession, region: str | None, year: int) ->
     return list((await db.execute(statement)).all())
 
 
-async def commitments(db: AsyncSession, region: str | None, year: int) -> list[Any]:
+async def commitments(db: AsyncSession, region: str | None, span: Span) -> list[Any]:
     """Per (unit, sector): commitments, quantities committed, and achieved as of each
-    commitment's latest report up to the year's end."""
-    in_force = _agreements_in_force(region, year).subquery()
+    commitment's latest report up to the span's end."""
+    in_force = _agreements_in_force(region, span).subquery()
     latest_day = (
         select(func.max(ProgressReport.reported_on))
         .where(
             ProgressReport.commitment_id == Commitment.id,
-            ProgressReport.reported_on <= date(year, 12, 31),
+            ProgressReport.reported_on <= span.last,
         )
         .correlate(Commitment)
         .scalar_subquery()
@@ -144,3 +158,15 @@ async def commitments(db: AsyncSession, region: str | None, year: int) -> list[A
         .order_by(Commitment.unit, Commitment.sector)
     )
     return list((await db.execute(statement)).all())
+
+
+async def active_partners(db: AsyncSession, region: str | None) -> int:
+    """Partners active today (acting in ``region`` when one is asked)."""
+    statement = (
+        select(func.count())
+        .select_from(Partner)
+        .where(Partner.status == PartnerStatus.ACTIVE.value)
+    )
+    if region is not None:
+        statement = statement.where(has_code(Partner.regions, region))
+    return int(await db.scalar(statement) or 0)

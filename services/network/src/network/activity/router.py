@@ -28,7 +28,7 @@ async def activity(
     access: StatsReader,
     region: Annotated[RegionCode | None, Query(description="The networks' region")] = None,
     year: Annotated[
-        int | None, Query(ge=2000, le=2100, description="Default: the current year")
+        int | None, Query(ge=2000, le=2100, description="Default: every year up to this one")
     ] = None,
 ) -> Activity:
     """Events by kind (a series by its occurrences in the year), attendance and active

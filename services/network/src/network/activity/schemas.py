@@ -35,14 +35,15 @@ class CommitmentFigures(BaseModel):
 
 
 class AgreementFigures(BaseModel):
-    agreements: int = Field(description="Agreements in force at some time of the year")
+    agreements: int = Field(description="Agreements in force at some time of the span")
     by_kind: dict[AgreementKind, int]
     commitments: list[CommitmentFigures]
 
 
 class Activity(BaseModel):
     region: str | None
-    year: int
+    year: int | None = Field(description="`null`: every year up to the current one")
+    partners: int = Field(description="Partners active today (acting in the region)")
     events: list[KindActivity] = Field(
         description="Occurrences starting in the year, every kind in the vocabulary's order"
     )

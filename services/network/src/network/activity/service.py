@@ -9,6 +9,7 @@ statistics of the platform.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,9 +27,22 @@ from network.events import service as events_service
 from network.vocabulary import ActionItemStatus, EventKind, EventStatus
 
 
+# The first year the figures may be asked about (the route's lower bound).
+FIRST_YEAR = 2000
+
+
+def span_of(year: int | None) -> repository.Span:
+    """The calendar year asked, or, without one, every year up to the current one's end."""
+    first = date(year or FIRST_YEAR, 1, 1)
+    last = date(year or recurrence.today().year, 12, 31)
+    start, _ = recurrence.year_bounds(first.year)
+    _, end = recurrence.year_bounds(last.year)
+    return repository.Span(first, last, (start, end))
+
+
 async def activity(db: AsyncSession, region: str | None, year: int | None) -> Activity:
-    year = year or recurrence.today().year
-    bounds = recurrence.year_bounds(year)
+    span = span_of(year)
+    bounds = span.bounds
     counts: Counter[tuple[str, str]] = Counter()
     for kind, status, count in await repository.single_events(db, region, bounds):
         counts[kind, status] += count
@@ -50,10 +64,10 @@ async def activity(db: AsyncSession, region: str | None, year: int | None) -> Ac
     items: Counter[str] = Counter()
     overdue = 0
     today = recurrence.today()
-    for status, count, late in await repository.action_items(db, region, year, today):
+    for status, count, late in await repository.action_items(db, region, span, today):
         items[status] += count
         overdue += late
-    by_kind = dict(await repository.agreements_by_kind(db, region, year))
+    by_kind = dict(await repository.agreements_by_kind(db, region, span))
     commitments = [
         CommitmentFigures(
             unit=unit,
@@ -63,12 +77,13 @@ async def activity(db: AsyncSession, region: str | None, year: int | None) -> Ac
             achieved=int(achieved or 0),
         )
         for unit, sector, count, committed, achieved in await repository.commitments(
-            db, region, year
+            db, region, span
         )
     ]
     return Activity(
         region=region,
         year=year,
+        partners=await repository.active_partners(db, region),
         events=events,
         attendance=AttendanceFigures(
             present=int(present or 0), absent=int(absent or 0), active_partners=int(active or 0)

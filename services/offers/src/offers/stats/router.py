@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from offers.dependencies import Reader
 from offers.stats import service
 from offers.stats.schemas import Supply
-from shared.db import SessionDep
+from shared.db import SessionDep, utcnow
 from shared.fields import RegionCode
 from shared.problems import problem_responses
 
@@ -23,7 +23,9 @@ async def supply(
     region: Annotated[RegionCode | None, Query(description="Where the sessions take place")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Sessions starting")] = None,
 ) -> Supply:
-    """Per sector: published offers, their sessions (not cancelled) placed in the region and
-    starting in the year, seats, and the enrolled, completed and certified people reported."""
+    """Per sector and per kind of provider: published offers, their sessions (not cancelled)
+    placed in the region and starting in the year, seats, and the enrolled, completed and
+    certified people reported; and the catalogue today: published providers and offers, the
+    sessions not started yet and their free seats, per province."""
     # Counts of published records only: as public as the records themselves.
-    return await service.supply(db, region, year)
+    return await service.supply(db, region, year, today=utcnow().date())
