@@ -10,11 +10,11 @@ from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from network.agreements.models import Agreement, Commitment, ProgressReport
-from network.partners.models import Partner
-from network.repository import has_code
 from network.attendance.models import Attendance
 from network.decisions.models import ActionItem, Decision
 from network.events.models import Event
+from network.partners.models import Partner
+from network.repository import has_code
 from network.vocabulary import ActionItemStatus, PartnerStatus
 
 Bounds = tuple[datetime, datetime]

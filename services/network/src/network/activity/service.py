@@ -26,7 +26,6 @@ from network.events import recurrence
 from network.events import service as events_service
 from network.vocabulary import ActionItemStatus, EventKind, EventStatus
 
-
 # The first year the figures may be asked about (the route's lower bound).
 FIRST_YEAR = 2000
 
