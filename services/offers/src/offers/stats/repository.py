@@ -35,7 +35,7 @@ def _counted(region: str | None, year: int | None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _figures(*keys: Any) -> Select[Any]:
+def _figures(*keys: Any) -> Select[tuple[Any, ...]]:
     return select(
         *keys,
         func.count(distinct(Offer.id)).label("offers"),
@@ -51,7 +51,8 @@ def _figures(*keys: Any) -> Select[Any]:
 async def supply_by_sector(db: AsyncSession, region: str | None, year: int | None) -> Sequence[Any]:
     """Per sector: the sessions counted, with their offers, seats and reported counts."""
     statement = _figures(Offer.sector).where(*_counted(region, year)).group_by(Offer.sector)
-    return (await db.execute(statement)).all()
+    rows: Sequence[Any] = (await db.execute(statement)).all()
+    return rows
 
 
 async def supply_by_provider_kind(
@@ -64,7 +65,8 @@ async def supply_by_provider_kind(
         .where(*_counted(region, year))
         .group_by(Provider.kind)
     )
-    return (await db.execute(statement)).all()
+    rows: Sequence[Any] = (await db.execute(statement)).all()
+    return rows
 
 
 async def open_sessions_by_province(
