@@ -30,12 +30,16 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from beneficiaries.associations.models import Association
 from beneficiaries.consents.models import Consent
 from beneficiaries.outcomes.models import FollowUp, Outcome
 from beneficiaries.people.models import Beneficiary
+from beneficiaries.referrals.models import Referral, ReferralEvent
+from beneficiaries.referrals.schemas import ReferralStatus
 from beneficiaries.vocabulary import (
     POSITIVE_OUTCOMES,
     AgeBand,
+    AssociationStatus,
     ConsentPurpose,
     ConsentStatus,
     FollowUpStatus,
@@ -121,12 +125,23 @@ def population(
     scope: FiguresScope, period: Period, region: str | None, association_id: UUID | None
 ) -> CTE:
     """One row per person counted: in support during the period, in the caller's scope and the
-    filters, not objecting; with whether they left and whether they were placed in it."""
+    filters, not objecting; with whether they left, were placed and were enrolled in a training
+    session (a referral of theirs moved to ``enrolled``) in it."""
     placements = (
         select(Outcome.beneficiary_id)
         .where(Outcome.type.in_(sorted(POSITIVE_OUTCOMES)), period.days(Outcome.outcome_date))
         .group_by(Outcome.beneficiary_id)
         .subquery("placements")
+    )
+    enrolments = (
+        select(Referral.beneficiary_id)
+        .join(ReferralEvent, ReferralEvent.referral_id == Referral.id)
+        .where(
+            ReferralEvent.status == ReferralStatus.ENROLLED.value,
+            period.instants(ReferralEvent.occurred_at),
+        )
+        .group_by(Referral.beneficiary_id)
+        .subquery("enrolments")
     )
     exited_at = Beneficiary.exited_at
     exited = and_(exited_at.is_not(None), period.instants(exited_at))
@@ -139,8 +154,10 @@ def population(
             Beneficiary.birth_date,
             case((exited, 1), else_=0).label("exited"),
             case((placements.c.beneficiary_id.is_not(None), 1), else_=0).label("placed"),
+            case((enrolments.c.beneficiary_id.is_not(None), 1), else_=0).label("enrolled"),
         )
         .outerjoin(placements, placements.c.beneficiary_id == Beneficiary.id)
+        .outerjoin(enrolments, enrolments.c.beneficiary_id == Beneficiary.id)
         .where(*counted(scope, region, association_id))
     )
     if period.year is not None:
@@ -171,7 +188,8 @@ def age_band(birth_date: Any, reference_year: int) -> Any:
 
 
 async def people_cube(db: AsyncSession, people: CTE, reference_year: int) -> Sequence[Any]:
-    """Supported, exits and placed per (association, sex, age band, criteria) in one pass over
+    """Supported, exits, placed and enrolled per (association, sex, age band, criteria) in one
+    pass over
     the population: every breakdown and total is a sum of these groups (a few thousand rows
     where the population has a million)."""
     if db.get_bind().dialect.name == "postgresql":
@@ -186,6 +204,7 @@ async def people_cube(db: AsyncSession, people: CTE, reference_year: int) -> Seq
         func.count().label("supported"),
         func.coalesce(func.sum(people.c.exited), 0).label("exits"),
         func.coalesce(func.sum(people.c.placed), 0).label("placed"),
+        func.coalesce(func.sum(people.c.enrolled), 0).label("enrolled"),
     ).group_by(*keys)
     return (await db.execute(statement)).all()
 
@@ -252,3 +271,54 @@ async def follow_up_counts(
             by_holding = done_by_month.setdefault(int(month), {})
             by_holding[bool(holds)] = by_holding.get(bool(holds), 0) + int(count)
     return FollowUpCounts(due_by_status, done_by_month)
+
+
+async def associations(db: AsyncSession, scope: FiguresScope, region: str | None) -> int:
+    """Active associations whose people the caller's figures may count (of ``region``)."""
+    clauses: list[ColumnElement[bool]] = [Association.status == AssociationStatus.ACTIVE.value]
+    if not scope.everything:
+        allowed: list[ColumnElement[bool]] = []
+        if scope.regions:
+            allowed.append(Association.region.in_(sorted(scope.regions)))
+        if scope.association_id is not None:
+            allowed.append(Association.id == scope.association_id)
+        clauses.append(or_(*allowed) if allowed else false())
+    if region is not None:
+        clauses.append(Association.region == region)
+    statement = select(func.count()).select_from(Association).where(*clauses)
+    return int(await db.scalar(statement) or 0)
+
+
+async def enrolment_delays(
+    db: AsyncSession, who: Sequence[ColumnElement[bool]], period: Period
+) -> dict[int, int]:
+    """Referrals of the people counted enrolled in the period, per number of days from their
+    referral (its ``referred`` move) to their enrolment: a histogram, so the median is found
+    without a row per referral and the same way on both databases."""
+    referred = aliased(ReferralEvent)
+    enrolled = aliased(ReferralEvent)
+    pair = (func.date(referred.occurred_at), func.date(enrolled.occurred_at))
+    statement = (
+        select(*pair, func.count())
+        .select_from(Referral)
+        .join(Beneficiary, Beneficiary.id == Referral.beneficiary_id)
+        .join(referred, referred.referral_id == Referral.id)
+        .join(enrolled, enrolled.referral_id == Referral.id)
+        .where(
+            *who,
+            referred.status == ReferralStatus.REFERRED.value,
+            enrolled.status == ReferralStatus.ENROLLED.value,
+            period.instants(enrolled.occurred_at),
+        )
+        .group_by(*pair)
+    )
+    histogram: dict[int, int] = {}
+    for start, end, count in (await db.execute(statement)).all():
+        days = (_day(end) - _day(start)).days
+        histogram[days] = histogram.get(days, 0) + int(count)
+    return histogram
+
+
+def _day(value: Any) -> date:
+    """A ``date()`` of the database: a date on PostgreSQL, its ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -25,6 +25,7 @@ class PeopleRow(BaseModel):
     supported: Cell
     exits: Cell
     placed: Cell
+    enrolled: Cell = Field(description="Enrolled in a training session during the period")
 
 
 class CountRow(BaseModel):
@@ -51,11 +52,21 @@ class Retention(BaseModel):
     rate: Rate = Field(description="holding ÷ recorded")
 
 
+class EnrolmentDelay(BaseModel):
+    """Days from a referral to the enrolment in its session, over the referrals enrolled in the
+    period; withheld (``null``) with their count when they are 1 to 4."""
+
+    referrals: Cell
+    median_days: float | None
+    suppressed: bool
+
+
 class OutcomeStats(BaseModel):
     region: str | None
     year: int | None
     association_id: UUID | None
     threshold: int = Field(description="Cells counting fewer people than this are withheld")
+    associations: int = Field(description="Active associations whose people are counted")
     people_supported: Cell = Field(
         description="In support during the year (taken in before its end, not out before it)"
     )
@@ -65,6 +76,8 @@ class OutcomeStats(BaseModel):
         "dated in the year"
     )
     placement_rate: Rate = Field(description="placed ÷ exits")
+    enrolled: Cell = Field(description="Enrolled in a training session during the period")
+    days_to_enrolment: EnrolmentDelay
     outcomes_by_type: list[CountRow]
     placed_by_sector: list[CountRow] = Field(description="`unspecified` when no sector is known")
     by_sex: list[PeopleRow]

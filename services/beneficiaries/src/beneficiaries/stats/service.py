@@ -25,6 +25,7 @@ from beneficiaries.stats.repository import FiguresScope, Period
 from beneficiaries.stats.schemas import (
     Cell,
     CountRow,
+    EnrolmentDelay,
     FollowUpFigures,
     OutcomeStats,
     PeopleRow,
@@ -37,7 +38,7 @@ from shared.principal import Principal, Role
 from shared.reference import Sector, VulnerabilityCriterion
 
 STATS_SCOPE = "beneficiaries:stats"
-MEASURES = ("supported", "exits", "placed")
+MEASURES = ("supported", "exits", "placed", "enrolled")
 UNSPECIFIED = "unspecified"
 
 
@@ -73,23 +74,22 @@ def protect(counts: Mapping[str, int], groups: Iterable[Collection[str]]) -> dic
     return {key: cell(count, key in withheld) for key, count in counts.items()}
 
 
+Measures = tuple[int, ...]  # one count per name of MEASURES
+NOBODY: Measures = (0,) * len(MEASURES)
+
+
 def people_rows(
-    keys: Sequence[str], rows: Mapping[str, tuple[int, int, int]], headline: Mapping[str, Cell]
+    keys: Sequence[str], rows: Mapping[str, Measures], headline: Mapping[str, Cell]
 ) -> list[PeopleRow]:
-    """One breakdown of supported/exits/placed: each measure is a dimension whose total is
-    the headline figure (a complement is needed only where that total is published)."""
+    """One breakdown of the measures: each is a dimension whose total is the headline figure
+    (a complement is needed only where that total is published)."""
     published: dict[str, dict[str, Cell]] = {}
     for index, measure in enumerate(MEASURES):
-        counts = {key: rows.get(key, (0, 0, 0))[index] for key in keys}
+        counts = {key: rows.get(key, NOBODY)[index] for key in keys}
         groups = [] if headline[measure].suppressed else [list(keys)]
         published[measure] = protect(counts, groups)
     return [
-        PeopleRow(
-            key=key,
-            supported=published["supported"][key],
-            exits=published["exits"][key],
-            placed=published["placed"][key],
-        )
+        PeopleRow(key=key, **{measure: published[measure][key] for measure in MEASURES})
         for key in keys
     ]
 
@@ -129,12 +129,37 @@ def _count_rows(cells: Mapping[str, Cell]) -> list[CountRow]:
     return [CountRow(key=key, people=value) for key, value in cells.items()]
 
 
-Measures = tuple[int, int, int]
-
-
 def _add(into: dict[str, Measures], key: str, measures: Measures) -> None:
-    current = into.get(key, (0, 0, 0))
-    into[key] = (current[0] + measures[0], current[1] + measures[1], current[2] + measures[2])
+    current = into.get(key, NOBODY)
+    into[key] = tuple(a + b for a, b in zip(current, measures, strict=True))
+
+
+def median(histogram: Mapping[int, int]) -> float | None:
+    """The median of values given as ``{value: how many}`` (the mean of the two middle ones
+    when their number is even)."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+
+    def at(position: int) -> int:  # the value at this 0-based position in sorted order
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if position < seen:
+                return value
+        raise AssertionError("position beyond the histogram")
+
+    return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+def _delay(histogram: Mapping[int, int]) -> EnrolmentDelay:
+    count = sum(histogram.values())
+    withheld = is_small(count)
+    return EnrolmentDelay(
+        referrals=cell(count, withheld),
+        median_days=None if withheld else median(histogram),
+        suppressed=withheld,
+    )
 
 
 def breakdowns(cube: Sequence[Any]) -> dict[str, dict[str, Measures]]:
@@ -143,7 +168,7 @@ def breakdowns(cube: Sequence[Any]) -> dict[str, dict[str, Measures]]:
         name: {} for name in ("total", "sex", "age_band", "association", "criterion")
     }
     for row in cube:
-        measures = (int(row.supported), int(row.exits), int(row.placed))
+        measures = tuple(int(getattr(row, measure)) for measure in MEASURES)
         _add(found["total"], "all", measures)
         _add(found["sex"], str(row.sex), measures)
         _add(found["age_band"], str(row.age_band), measures)
@@ -168,7 +193,7 @@ async def outcomes(
     who = repository.counted(scope, region, association_id)
     reference_year = year if year is not None else today.year
     groups = breakdowns(await repository.people_cube(db, people, reference_year))
-    totals = groups["total"].get("all", (0, 0, 0))
+    totals = groups["total"].get("all", NOBODY)
     headline = {
         measure: cell(totals[index], is_small(totals[index]))
         for index, measure in enumerate(MEASURES)
@@ -199,10 +224,13 @@ async def outcomes(
         year=year,
         association_id=association_id,
         threshold=THRESHOLD,
+        associations=await repository.associations(db, scope, region),
         people_supported=headline["supported"],
         exits=headline["exits"],
         placed=headline["placed"],
         placement_rate=rate(headline["placed"], headline["exits"]),
+        enrolled=headline["enrolled"],
+        days_to_enrolment=_delay(await repository.enrolment_delays(db, who, period)),
         outcomes_by_type=_count_rows(type_cells),
         placed_by_sector=_count_rows(sector_cells),
         by_sex=people_rows([sex.value for sex in Sex], groups["sex"], headline),
