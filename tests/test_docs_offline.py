@@ -142,3 +142,25 @@ async def test_the_contract_changelog_is_served_and_linked_from_the_document(
     assert changelog.status_code == 200
     assert changelog.headers["content-type"] == "text/markdown; charset=utf-8"
     assert f"\n## {document['info']['version']}\n" in changelog.text
+
+
+async def test_the_adequacy_method_is_served_in_three_languages_and_linked(
+    platform: Platform, http: httpx2.AsyncClient
+) -> None:
+    document = (await http.get(platform.base_url + "/api/v1/openapi.json")).json()
+    assert "(/api/v1/adequacy/method)" in document["info"]["description"]
+    review = document["paths"]["/api/v1/adequacy"]["get"]
+    assert "/api/v1/adequacy/method" in review["description"]
+    method = await http.get(platform.base_url + "/api/v1/adequacy/method")
+    assert method.status_code == 200
+    assert method.headers["content-type"] == "text/markdown; charset=utf-8"
+    for heading in ("## Français", "## العربية", "## English"):
+        assert f"\n{heading}\n" in method.text
+    # Each language states the formulas and names the thresholds the data sets.
+    for formula in (
+        "lauréats ÷ postes déclarés",
+        "الخريجون ÷ المناصب المصرح بها",
+        "completers ÷ positions",
+    ):
+        assert formula in method.text
+    assert method.text.count("shortage_below") >= 3

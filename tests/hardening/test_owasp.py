@@ -128,8 +128,14 @@ def records(world: World) -> dict[str, str]:
 
 # --- API1: broken object-level authorisation ---------------------------------------------------
 
-# Routes naming a record that belongs to someone (reference data is everyone's).
-ID_ROUTES = [op for op in OPERATIONS if op.path_parameters and op.security != []]
+# Routes naming a record that belongs to someone (reference data is everyone's: a region, named by
+# its `code`, is reference data; the views about one are scoped by region, attacked below).
+REGION_ROUTES = [
+    op for op in OPERATIONS if op.path_parameters[-1:] == ("code",) and op.security != []
+]
+ID_ROUTES = [
+    op for op in OPERATIONS if op.path_parameters and op.security != [] and op not in REGION_ROUTES
+]
 OUTSIDERS = ("anonymous", *NON_ADMIN_ROLES, "api_client")
 
 
@@ -179,6 +185,23 @@ def test_an_outsider_gets_404_from_an_id_route(
     assert response.headers["content-type"] == PROBLEM
     after = api.get(record, headers=world.admin)
     assert after.json() == before.json(), "the outsider changed the record"
+
+
+def test_region_routes_are_found() -> None:
+    assert "GET /api/v1/regions/{code}/profile" in ids(REGION_ROUTES)
+
+
+@pytest.mark.parametrize("operation", REGION_ROUTES, ids=ids(REGION_ROUTES))
+def test_a_caller_bound_to_another_region_gets_404_from_a_region_route(
+    operation: Operation, world: World, api: Api
+) -> None:
+    """A coordinator of region 02 reads its own region's page, and region 01's is not found."""
+    outsider = world.outsiders["regional_coordinator"]
+    own = send(api, operation, path_of(operation, {"code": "02"}), outsider, world)
+    assert own.status_code == 200, own.text
+    response = send(api, operation, path_of(operation, {"code": "01"}), outsider, world)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == PROBLEM
 
 
 # --- API3: broken object-property-level authorisation -----------------------------------------

@@ -20,7 +20,7 @@ import fastapi_offline
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from gateway.openapi import CHANGELOG_PATH
+from gateway.openapi import ADEQUACY_METHOD_PATH, CHANGELOG_PATH
 from shared.auth import public
 from shared.problems import not_found
 
@@ -29,6 +29,7 @@ REDOC_PATH = "/redoc"
 ASSETS_PATH = "/docs/assets"
 # The breaking changes of the contract, each accepted by recording it (kafaat.contract).
 CHANGELOG = Path(__file__).parent / "API-CHANGELOG.md"
+ADEQUACY_METHOD = Path(__file__).parent / "views" / "adequacy-method.md"
 _VENDOR = Path(fastapi_offline.__file__).parent / "static"
 _OURS = Path(__file__).parent / "docs_assets"
 # Every asset the pages use, by the name they are served under: nothing else is served.
@@ -120,5 +121,10 @@ def docs_router(openapi_url: str, title: str) -> APIRouter:
     @public
     async def changelog() -> Response:
         return Response(CHANGELOG.read_bytes(), media_type="text/markdown; charset=utf-8")
+
+    @router.get(ADEQUACY_METHOD_PATH, include_in_schema=False)
+    @public
+    async def adequacy_method() -> Response:
+        return Response(ADEQUACY_METHOD.read_bytes(), media_type="text/markdown; charset=utf-8")
 
     return router

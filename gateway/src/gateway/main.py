@@ -21,6 +21,7 @@ from gateway.routing import UPLOAD_PATHS, resolve
 from gateway.service_tokens import ServiceTokenMinter
 from gateway.settings import Settings
 from gateway.views.fanout import FanOut
+from gateway.views.router import router as views_router
 from shared.app import create_base_app
 from shared.forwarded import TrustedProxies
 from shared.reference.router import router as reference_router
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[
             api,
+            views_router,
             status.router,
             openapi.router,
             docs.docs_router(openapi.OPENAPI_PATH, "Kafaat API"),

@@ -47,6 +47,8 @@ logger = logging.getLogger("kafaat.gateway.openapi")
 CACHE_SECONDS = 60.0
 OPENAPI_PATH = "/api/v1/openapi.json"
 CHANGELOG_PATH = "/api/v1/changelog"
+# The regional adequacy review's method, formulas and thresholds (French, Arabic, English).
+ADEQUACY_METHOD_PATH = "/api/v1/adequacy/method"
 _COMPONENTS_PREFIX = "#/components/"
 TOKEN_OPERATION = "auth-token"
 # The platform's version, the root pyproject's: every workspace member carries the same one
@@ -279,7 +281,9 @@ def _complete(merged: dict[str, Any], owners: dict[str, str]) -> None:
         "description": (
             info.get("description", "")
             + "\n\nBreaking changes to this contract, version by version: "
-            + f"[{CHANGELOG_PATH}]({CHANGELOG_PATH})."
+            + f"[{CHANGELOG_PATH}]({CHANGELOG_PATH}). The regional adequacy review's method, "
+            + "formulas and thresholds (français, العربية, English): "
+            + f"[{ADEQUACY_METHOD_PATH}]({ADEQUACY_METHOD_PATH})."
         ).strip(),
         "version": PLATFORM_VERSION,
         "contact": copy.deepcopy(CONTACT),

@@ -45,7 +45,15 @@ def conditional(
 ) -> Response:
     """A computed answer (a figure, a view) with an ETag of its content: ``If-None-Match``
     naming it answers 304 without a body, so a front-end can poll cheaply (RFC 9110 §13.1.2)."""
-    content = body.model_dump_json().encode()
+    return conditional_content(
+        request, body.model_dump_json().encode(), "application/json", headers
+    )
+
+
+def conditional_content(
+    request: Request, content: bytes, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    """:func:`conditional` for content already rendered (a CSV, a printable page)."""
     tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     all_headers = {**(headers or {}), "ETag": tag, "Cache-Control": "private, no-cache"}
     sent = request.headers.get("if-none-match")
@@ -53,7 +61,7 @@ def conditional(
         candidates = {candidate.strip().removeprefix("W/") for candidate in sent.split(",")}
         if tag in candidates or "*" in candidates:
             return Response(status_code=304, headers=all_headers)
-    return Response(content, media_type="application/json", headers=all_headers)
+    return Response(content, media_type=media_type, headers=all_headers)
 
 
 def check_if_match(if_match: str | None, current_version: int) -> None:
