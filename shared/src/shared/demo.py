@@ -219,3 +219,48 @@ def catalogue(sizes: Sizes) -> Catalogue:
                 )
             )
     return Catalogue(tuple(providers), tuple(offers), tuple(sessions))
+
+
+# Where the demo's organisations are: the main town of each province of the pilot, and a few
+# towns of each other region (the reference data has the pilot's provinces only).
+PROVINCE_TOWNS: dict[str, str] = {
+    "01.511": "Tanger",
+    "01.573": "M'Diq",
+    "01.571": "Tétouan",
+    "01.227": "Ksar Sghir",
+    "01.331": "Larache",
+    "01.051": "Al Hoceïma",
+    "01.151": "Chefchaouen",
+    "01.405": "Ouezzane",
+    "02.411": "Oujda",
+    "02.381": "Nador",
+    "02.167": "Driouch",
+    "02.275": "Jerada",
+    "02.113": "Berkane",
+    "02.533": "Taourirt",
+    "02.265": "Guercif",
+    "02.251": "Figuig",
+}
+REGION_TOWNS: dict[str, tuple[str, ...]] = {
+    "01": ("Tanger", "Tétouan", "Al Hoceïma", "Larache", "Chefchaouen"),
+    "02": ("Oujda", "Nador", "Berkane", "Taourirt", "Guercif"),
+    "03": ("Fès", "Meknès", "Taza", "Ifrane", "Sefrou"),
+    "04": ("Rabat", "Salé", "Kénitra", "Témara", "Khémisset"),
+    "05": ("Béni Mellal", "Khénifra", "Khouribga", "Fquih Ben Salah", "Azilal"),
+    "06": ("Casablanca", "Mohammédia", "Settat", "El Jadida", "Berrechid"),
+    "07": ("Marrakech", "Safi", "Essaouira", "El Kelâa des Sraghna", "Youssoufia"),
+    "08": ("Errachidia", "Ouarzazate", "Tinghir", "Zagora", "Midelt"),
+    "09": ("Agadir", "Inezgane", "Taroudant", "Tiznit", "Ouled Teima"),
+    "10": ("Guelmim", "Tan-Tan", "Sidi Ifni", "Assa"),
+    "11": ("Laâyoune", "Boujdour", "Tarfaya", "Es-Semara"),
+    "12": ("Dakhla", "Aousserd"),
+}
+
+
+def town(region: str, province: str | None, n: int = 0) -> str:
+    """The town of a demo organisation: its province's, or (no province known) the ``n``-th
+    of its region's, so records without a province still spread over several towns."""
+    if province is not None and province in PROVINCE_TOWNS:
+        return PROVINCE_TOWNS[province]
+    towns = REGION_TOWNS[region]
+    return towns[n % len(towns)]
