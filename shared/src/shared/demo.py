@@ -21,6 +21,7 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from shared.reference import Sector, provinces, region_codes
+from shared.text import search_terms
 
 # The namespace of every demo id (a UUID v4 drawn once for the project).
 NAMESPACE = UUID("3b0e5c1e-8a57-4f4e-9d3e-6b1f0c2a7d10")
@@ -264,3 +265,20 @@ def town(region: str, province: str | None, n: int = 0) -> str:
         return PROVINCE_TOWNS[province]
     towns = REGION_TOWNS[region]
     return towns[n % len(towns)]
+
+
+def web_domain(name: str) -> str:
+    """The (reserved, never real) web domain of a demo organisation called ``name``: its first
+    words folded to ASCII, joined with hyphens, under ``example.ma``."""
+    words: list[str] = []
+    for word in search_terms(name.replace("'", " ")):
+        if len("-".join([*words, word])) > 40:
+            break
+        words.append(word)
+    return "-".join(words) + ".example.ma"
+
+
+def phone(draw: random.Random) -> str:
+    """A Moroccan landline number (``+212 5…``) for a demo organisation."""
+    digits = [draw.randrange(10, 100) for _ in range(3)]
+    return f"+212 5{draw.randrange(22, 40)} " + " ".join(f"{d:02d}" for d in digits)

@@ -37,13 +37,14 @@ from shared.demo import (
     Sizes,
     catalogue,
     demo_id,
+    phone,
     rng,
     town,
+    web_domain,
 )
 from shared.principal import Principal, Role
 from shared.progress import progress
 from shared.reference import Sector
-from shared.text import search_terms
 
 SOURCE = "demo"
 # The provider the gateway's demo account provider@demo.kafaat.ma works for (gateway/demo.py):
@@ -416,21 +417,11 @@ _PUBLICS: dict[Sector, tuple[str, ...]] = {
 }
 
 
-def _slug(name: str) -> str:
-    """``name`` as a web domain's label: its first words folded to ASCII, joined with hyphens."""
-    words: list[str] = []
-    for word in search_terms(name.replace("'", " ")):
-        if len("-".join([*words, word])) > 40:
-            break
-        words.append(word)
-    return "-".join(words)
-
-
 def provider_row(planned: PlannedProvider, n: int) -> dict[str, Any]:
     draw = rng("offers", "provider", planned.key)
     commune = town(planned.region, planned.province, n)
     name = draw.choice(_PROVIDER_NAMES[planned.kind]).format(town=commune)
-    domain = f"{_slug(name)}.example.ma"
+    domain = web_domain(name)
     return {
         "record": "provider",
         "external_id": planned.key,
@@ -441,8 +432,7 @@ def provider_row(planned: PlannedProvider, n: int) -> dict[str, Any]:
         "province": planned.province,
         "commune": commune,
         "address": f"{draw.randrange(1, 200)}, {draw.choice(_STREETS)}, {commune}",
-        "phone": f"+212 5{draw.randrange(20, 40)} {draw.randrange(10, 100)} "
-        f"{draw.randrange(10, 100)} {draw.randrange(10, 100)}",
+        "phone": phone(draw),
         "email": f"contact@{domain}",
         "website": f"https://{domain}" if draw.random() < 0.6 else None,
         "accreditation": _ACCREDITATION.get(planned.kind),
