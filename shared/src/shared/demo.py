@@ -21,6 +21,7 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from shared.reference import Sector, provinces, region_codes
+from shared.text import search_terms
 
 # The namespace of every demo id (a UUID v4 drawn once for the project).
 NAMESPACE = UUID("3b0e5c1e-8a57-4f4e-9d3e-6b1f0c2a7d10")
@@ -219,3 +220,65 @@ def catalogue(sizes: Sizes) -> Catalogue:
                 )
             )
     return Catalogue(tuple(providers), tuple(offers), tuple(sessions))
+
+
+# Where the demo's organisations are: the main town of each province of the pilot, and a few
+# towns of each other region (the reference data has the pilot's provinces only).
+PROVINCE_TOWNS: dict[str, str] = {
+    "01.511": "Tanger",
+    "01.573": "M'Diq",
+    "01.571": "Tétouan",
+    "01.227": "Ksar Sghir",
+    "01.331": "Larache",
+    "01.051": "Al Hoceïma",
+    "01.151": "Chefchaouen",
+    "01.405": "Ouezzane",
+    "02.411": "Oujda",
+    "02.381": "Nador",
+    "02.167": "Driouch",
+    "02.275": "Jerada",
+    "02.113": "Berkane",
+    "02.533": "Taourirt",
+    "02.265": "Guercif",
+    "02.251": "Figuig",
+}
+REGION_TOWNS: dict[str, tuple[str, ...]] = {
+    "01": ("Tanger", "Tétouan", "Al Hoceïma", "Larache", "Chefchaouen"),
+    "02": ("Oujda", "Nador", "Berkane", "Taourirt", "Guercif"),
+    "03": ("Fès", "Meknès", "Taza", "Ifrane", "Sefrou"),
+    "04": ("Rabat", "Salé", "Kénitra", "Témara", "Khémisset"),
+    "05": ("Béni Mellal", "Khénifra", "Khouribga", "Fquih Ben Salah", "Azilal"),
+    "06": ("Casablanca", "Mohammédia", "Settat", "El Jadida", "Berrechid"),
+    "07": ("Marrakech", "Safi", "Essaouira", "El Kelâa des Sraghna", "Youssoufia"),
+    "08": ("Errachidia", "Ouarzazate", "Tinghir", "Zagora", "Midelt"),
+    "09": ("Agadir", "Inezgane", "Taroudant", "Tiznit", "Ouled Teima"),
+    "10": ("Guelmim", "Tan-Tan", "Sidi Ifni", "Assa"),
+    "11": ("Laâyoune", "Boujdour", "Tarfaya", "Es-Semara"),
+    "12": ("Dakhla", "Aousserd"),
+}
+
+
+def town(region: str, province: str | None, n: int = 0) -> str:
+    """The town of a demo organisation: its province's, or (no province known) the ``n``-th
+    of its region's, so records without a province still spread over several towns."""
+    if province is not None and province in PROVINCE_TOWNS:
+        return PROVINCE_TOWNS[province]
+    towns = REGION_TOWNS[region]
+    return towns[n % len(towns)]
+
+
+def web_domain(name: str) -> str:
+    """The (reserved, never real) web domain of a demo organisation called ``name``: its first
+    words folded to ASCII, joined with hyphens, under ``example.ma``."""
+    words: list[str] = []
+    for word in search_terms(name.replace("'", " ")):
+        if len("-".join([*words, word])) > 40:
+            break
+        words.append(word)
+    return "-".join(words) + ".example.ma"
+
+
+def phone(draw: random.Random) -> str:
+    """A Moroccan landline number (``+212 5…``) for a demo organisation."""
+    digits = [draw.randrange(10, 100) for _ in range(3)]
+    return f"+212 5{draw.randrange(22, 40)} " + " ".join(f"{d:02d}" for d in digits)

@@ -8,6 +8,8 @@ runtime modules.
 - ``servers``: an in-process client (``asgi_client``) and a loopback server (``serve``).
 - ``principals``: throw-away key pairs (``Keys``, ``PeerKeys``) and principals for tokens.
 - ``echo``: an upstream that answers what it received, for proxy tests.
+- ``records``: every record of a list (page after page) and a digest of records, to compare
+  two runs of a generator.
 - ``windows``: starting a count against a tight rate limit inside one window.
 """
 
@@ -30,6 +32,7 @@ from shared.testing.plugin import (
     verifier_settings,
 )
 from shared.testing.principals import Keys, PeerKeys, make_principal
+from shared.testing.records import SecondDatabase, digest, every_item, two_runs
 from shared.testing.servers import asgi_client, free_port, serve
 
 # Loading this package as a plugin loads the fixtures.
@@ -39,12 +42,15 @@ __all__ = [
     "Keys",
     "OpenApp",
     "PeerKeys",
+    "SecondDatabase",
     "ServiceUnderTest",
     "asgi_client",
     "backends",
     "create_postgres_database",
+    "digest",
     "drop_postgres_database",
     "empty_tables",
+    "every_item",
     "free_port",
     "make_principal",
     "migrated_engine",
@@ -53,5 +59,6 @@ __all__ = [
     "serve",
     "service_fixture",
     "settings_for_test",
+    "two_runs",
     "verifier_settings",
 ]

@@ -10,7 +10,8 @@ A service's ``conftest.py`` names the service once::
     service_under_test = service_fixture(__file__, create_app, Base.metadata, Settings)
 
 and gets ``database_url``, ``engine``, ``app``, ``client``, ``open_app`` (the application with
-other settings) and ``db_session`` (for factories that write rows straight into the database).
+other settings), ``second_database`` (the application on another fresh database, to compare two
+runs) and ``db_session`` (for factories that write rows straight into the database).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from shared.db import create_sessionmaker
 from shared.settings import BaseServiceSettings, Environment, ServiceTokenVerifierSettings
 from shared.testing.databases import backends, empty_tables, migrated_engine, scratch_database
 from shared.testing.principals import Keys
+from shared.testing.records import SecondDatabase
 from shared.testing.servers import asgi_client
 
 S = TypeVar("S")
@@ -170,6 +172,30 @@ def open_app(
         app = service_under_test.app(database_url, keys, **overrides)
         async with asgi_client(app) as client:
             yield app, client
+
+    return open_one
+
+
+@pytest.fixture
+def second_database(
+    service_under_test: ServiceUnderTest,
+    backend: str,
+    keys: Keys,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> SecondDatabase:
+    """``async with second_database() as (database_url, client)``: another fresh, migrated
+    database of the test's backend and a client of the application on it, both gone after the
+    block: what a test of a deterministic generator compares its first run with."""
+
+    @asynccontextmanager
+    async def open_one() -> AsyncIterator[tuple[str, httpx2.AsyncClient]]:
+        prefix = f"kafaat_test_{service_under_test.name}_second"
+        directory = tmp_path_factory.mktemp("second_db")
+        async with scratch_database(backend, prefix, directory) as url:
+            engine = await migrated_engine(service_under_test.root, url)
+            await engine.dispose()
+            async with asgi_client(service_under_test.app(url, keys)) as client:
+                yield url, client
 
     return open_one
 

@@ -156,7 +156,10 @@ async def list_groups(
     )
 
 
-async def create_group(db: AsyncSession, access: Access, data: WorkingGroupCreate) -> WorkingGroup:
+async def create_group(
+    db: AsyncSession, access: Access, data: WorkingGroupCreate, *, group_id: UUID | None = None
+) -> WorkingGroup:
+    """A new working group; ``group_id`` fixes its id (the demo's), a new one otherwise."""
     network = await repository.get_network(db, data.network_id)
     if network is None or not access.may_manage_region(network.region):
         raise out_of_scope("network_id", "no network of your regions has this id")
@@ -165,7 +168,9 @@ async def create_group(db: AsyncSession, access: Access, data: WorkingGroupCreat
         group_issues(values) + await chair_issues(db, network.region, data.chair_partner_id)
     )
     now = utcnow()
-    group = WorkingGroup(**values, region=network.region, created_at=now, updated_at=now)
+    group = WorkingGroup(
+        **values, id=group_id or uuid4(), region=network.region, created_at=now, updated_at=now
+    )
     db.add(group)
     await db.flush()
     return group

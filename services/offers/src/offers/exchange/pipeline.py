@@ -121,6 +121,8 @@ class ImportCheckpoint:
 
 
 BeforeCommit = Callable[[AsyncSession, ImportCheckpoint], Awaitable[None]]
+# The id a new record gets, from its record type and (source, external id).
+RecordId = Callable[[str, ExternalKey], UUID]
 
 
 @dataclass
@@ -236,7 +238,11 @@ class Importer:
         on_progress: Callable[[int], None] | None = None,
         before_commit: BeforeCommit | None = None,
         resume: ImportCheckpoint | None = None,
+        record_id: RecordId | None = None,
     ) -> None:
+        """``record_id`` names the id each new record gets (random when left out): a generator
+        whose records other services refer to (the demo's sessions) derives them from the
+        external ids."""
         self.sessionmaker = sessionmaker
         self.access = Access(principal)
         self.mode = mode
@@ -276,6 +282,7 @@ class Importer:
         self.written: dict[Any, int] = {}
         self.analyze_at: dict[Any, int] = {}
         self.new_id = _RandomIds()
+        self.record_id = record_id
         self.now = utcnow()
         self.today = self.now.date()
 
@@ -410,6 +417,11 @@ class Importer:
             )
         else:
             self.issues_truncated = True
+
+    def _id_of(self, record: str, item: _Valid) -> UUID:
+        if self.record_id is None:
+            return self.new_id()
+        return self.record_id(record, item.key)
 
     def _counts(self, record: str) -> _Counts:
         return self.counts[record]
@@ -557,7 +569,7 @@ class Importer:
                 inserts.append(
                     providers_service.new_row(
                         values,
-                        provider_id=self.new_id(),
+                        provider_id=self._id_of("provider", item),
                         source=item.source,
                         external_id=row.external_id,
                         status=status,
@@ -692,7 +704,7 @@ class Importer:
                 continue
             self._warn(item, "offer", catalogue_service.warnings(values))
             self.regions.add(provider.region)
-            offer_id = current.id if current is not None else self.new_id()
+            offer_id = current.id if current is not None else self._id_of("offer", item)
             self.batch_offers[item.key] = _OfferRef(
                 offer_id, provider.region, provider.id, status, row.duration_hours
             )
@@ -766,7 +778,7 @@ class Importer:
                 inserts.append(
                     sessions_service.new_row(
                         values,
-                        session_id=self.new_id(),
+                        session_id=self._id_of("session", item),
                         offer_id=offer.id,
                         source=item.source,
                         external_id=row.external_id,
