@@ -27,7 +27,16 @@ from shared.testing import Keys
 # deadline for the services longer than the other platform tests' 2 s: twenty writers queued on
 # one row of a busy 2-core machine must not be cut off as too slow.
 UPSTREAM_DEADLINE = 10.0
-SETTINGS = {**HARDENED_SETTINGS, "KAFAAT_GATEWAY_UPSTREAM_DEADLINE": str(UPSTREAM_DEADLINE)}
+# The regional views' deadline and their breakers' cool-down, short enough to see a breaker open
+# and close again within a test.
+VIEW_DEADLINE = 3.0
+BREAKER_COOLDOWN = 2.0
+SETTINGS = {
+    **HARDENED_SETTINGS,
+    "KAFAAT_GATEWAY_UPSTREAM_DEADLINE": str(UPSTREAM_DEADLINE),
+    "KAFAAT_GATEWAY_VIEW_DEADLINE": str(VIEW_DEADLINE),
+    "KAFAAT_GATEWAY_BREAKER_COOLDOWN_SECONDS": str(BREAKER_COOLDOWN),
+}
 READY_TIMEOUT = 60.0
 ADMIN = "admin@demo.kafaat.ma"
 COORDINATOR = "coordinator.tanger@demo.kafaat.ma"

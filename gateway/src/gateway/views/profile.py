@@ -3,7 +3,6 @@ events and the headline of its adequacy review."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -51,16 +50,12 @@ class Profile(BaseModel):
     adequacy: Headline | None = Field(description="The year's review, in short")
 
 
-def parts(region: str, year: int, now: datetime) -> dict[str, Part]:
-    window = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    end = (now + timedelta(days=366)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def parts(region: str, year: int) -> dict[str, Part]:
     calls = {
         "catalogue": Part("offers", f"/v1/stats/supply?region={region}"),
         "people": Part("beneficiaries", f"/v1/stats/outcomes?region={region}"),
-        "networks": Part("network", f"/v1/networks?region={region}&limit=50"),
-        "agenda": Part(
-            "network",
-            f"/v1/events/agenda?region={region}&from={window}&to={end}&limit={UPCOMING_EVENTS}",
+        "overview": Part(
+            "network", f"/v1/stats/overview?region={region}&upcoming={UPCOMING_EVENTS}"
         ),
     }
     review = adequacy.parts(region, year)
@@ -85,8 +80,7 @@ def _headline(year: int, region: str, got: dict[str, Any]) -> Headline | None:
 
 def profile(region: Region, year: int, gathered: Gathered) -> Profile:
     got = gathered.results
-    networks = got.get("networks")
-    agenda = got.get("agenda")
+    overview = got.get("overview")
     return Profile(
         region=region,
         completed=gathered.completed,
@@ -101,9 +95,9 @@ def profile(region: Region, year: int, gathered: Gathered) -> Profile:
                     status=item["status"],
                     founding_date=item.get("founding_date"),
                 )
-                for item in networks["items"]
+                for item in overview["networks"]
             ]
-            if networks is not None
+            if overview is not None
             else None
         ),
         upcoming_events=(
@@ -115,9 +109,9 @@ def profile(region: Region, year: int, gathered: Gathered) -> Profile:
                     starts_at=item["starts_at"],
                     place=item.get("place"),
                 )
-                for item in agenda["items"]
+                for item in overview["upcoming"]
             ]
-            if agenda is not None
+            if overview is not None
             else None
         ),
         adequacy=_headline(year, region.code, got),

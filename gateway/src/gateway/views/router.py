@@ -146,8 +146,8 @@ async def get_region_profile(
     region = next((r for r in regions() if r.code == code), None)
     if region is None or not may_view(principal, code):
         raise not_found("region", code)
-    now = utcnow()
-    gathered = await _gather(request, principal, profile.parts(code, now.year, now))
+    year = utcnow().year
+    gathered = await _gather(request, principal, profile.parts(code, year))
     with _readable():
-        view = profile.profile(region, now.year, gathered)
+        view = profile.profile(region, year, gathered)
     return conditional(request, view)

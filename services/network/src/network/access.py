@@ -59,6 +59,23 @@ class Access:
             if READ_SCOPE in principal.scopes or WRITE_SCOPE in principal.scopes:
                 self.read_regions = frozenset(principal.regions)
 
+    @classmethod
+    def figures_of(cls, principal: Principal, region: str) -> Access:
+        """The scope of the statistics routes' overview of ``region``: its networks and their
+        public meetings, for a caller who reads the region's figures (viewers every region,
+        coordinators and clients theirs), and nothing else of it (no partner, no person)."""
+        access = cls(principal)
+        allowed = (
+            principal.is_admin
+            or (principal.kind == "user" and principal.role is Role.VIEWER)
+            or region in principal.regions
+        )
+        access.everything = False
+        access.regions = frozenset()
+        access.read_regions = frozenset({region}) if allowed else frozenset()
+        access.partner_id = None
+        return access
+
     @property
     def is_partner_member(self) -> bool:
         return self.partner_id is not None

@@ -18,6 +18,7 @@ from network.labour_needs.router import router as labour_needs_router
 from network.memberships.router import router as memberships_router
 from network.networks.router import groups_router
 from network.networks.router import router as networks_router
+from network.overview.router import router as overview_router
 from network.partners.router import router as partners_router
 from network.settings import Settings
 from shared.app import create_service_app
@@ -40,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     agreements_router,
     feeds_router,
     activity_router,
+    overview_router,
 ]
 
 
