@@ -13,8 +13,9 @@ from typing import Any
 from uuid import UUID
 
 import httpx2
+import pytest
 
-from beneficiaries import demo
+from beneficiaries import demo, demo_national
 from beneficiaries.demo_plan import plan_pilot
 from beneficiaries.settings import Settings
 from shared.demo import SIZES, Scale, catalogue
@@ -167,3 +168,44 @@ async def test_the_pilot_loads_once_and_the_api_finds_it(
         assert await demo.seed(other, settings=SETTINGS)
         async with asgi_client(service_under_test.app(other, keys)) as other_client:
             assert digest(await records(other_client, api)) == digest(listed)
+
+
+NATIONAL = SIZES[Scale.NATIONAL].scaled(0.0002)  # 1 association, 200 people, 72 placed
+
+
+async def test_national_shape_on_postgres(
+    api: Api, client: httpx2.AsyncClient, database_url: str, backend: str
+) -> None:
+    if backend == "sqlite":
+        with pytest.raises(demo_national.NationalNeedsPostgres, match="PostgreSQL only"):
+            await demo.seed(database_url, Scale.NATIONAL, settings=SETTINGS, sizes=NATIONAL)
+        assert await everything(client, api, "/v1/associations") == []
+        return
+    assert await demo.seed(database_url, Scale.NATIONAL, settings=SETTINGS, sizes=NATIONAL)
+    assert not await demo.seed(database_url, Scale.NATIONAL, settings=SETTINGS, sizes=NATIONAL)
+    marks = demo_national.bounds(NATIONAL)
+    objecting = marks["current"] - marks["objecting"]
+    people = await everything(client, api, "/v1/beneficiaries")
+    assert len(people) == 200
+    assert [a["id"] for a in await everything(client, api, "/v1/associations")] == [
+        str(demo.DEMO_ASSOCIATION_ID)
+    ]
+    placed = 0
+    for person in people:
+        outcomes = await everything(client, api, f"/v1/beneficiaries/{person['id']}/outcomes")
+        placed += bool({o["type"] for o in outcomes} & POSITIVE)
+    assert placed == 72
+    in_support = [p for p in people if p["journey_stage"] != "exited"]
+    assert len(in_support) == 200 - marks["current"] > 0
+
+    viewer = make_principal(role=Role.VIEWER)
+    stats = (await api.request("GET", "/v1/stats/outcomes", viewer)).json()
+    assert objecting > 0
+    assert stats["people_supported"]["value"] == 200 - objecting
+    assert stats["placed"]["value"] == 72
+    assert stats["exits"]["value"] == 200 - len(in_support) - objecting
+    assert stats["follow_ups"]["done"]["value"] > stats["follow_ups"]["missed"]["value"] > 0
+
+    member = staff(Role.COUNSELLOR, demo.DEMO_ASSOCIATION_ID)
+    theirs = (await api.request("GET", "/v1/beneficiaries", member)).json()["items"]
+    assert len(theirs) == 50

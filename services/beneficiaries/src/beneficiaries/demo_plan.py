@@ -66,7 +66,7 @@ class PlannedAssociation:
     name: str
     legal_id: str
     region: str
-    province: str
+    province: str | None
     sectors: tuple[Sector, ...]
     contact_email: str
     contact_phone: str
@@ -334,7 +334,12 @@ def plan_associations(sizes: Sizes) -> tuple[PlannedAssociation, ...]:
             name, legal_id = f"{name} {n // len(ASSOCIATION_NAMES) + 1}", f"{legal_id}-{n}"
         region = sizes.regions[n % len(sizes.regions)]
         where = [p.code for p in provinces() if p.region_code == region]
-        province = "01.571" if n == 0 else where[(n // len(sizes.regions) + 1) % len(where)]
+        # The reference data has the provinces of the pilot regions only.
+        province = (
+            "01.571"
+            if n == 0
+            else (where[(n // len(sizes.regions) + 1) % len(where)] if where else None)
+        )
         chosen = (
             (Sector.TEXTILE, Sector.TOURISM, Sector.CRAFTS)
             if n == 0
@@ -365,7 +370,7 @@ def _record(
     province = association.province if draw.random() < 0.7 else None
     if province is None:
         here = [p.code for p in provinces() if p.region_code == association.region]
-        province = here[draw.randrange(len(here))]
+        province = here[draw.randrange(len(here))] if here else None
     criteria: list[VulnerabilityCriterion] = []
     if age <= 24:
         criteria.append(VulnerabilityCriterion.NEET_YOUTH)
@@ -411,7 +416,7 @@ def _record(
         "birth_date": birth.isoformat(),
         "region": association.region,
         "province": province,
-        "commune": draw.choice(COMMUNES.get(province, ("Centre",))),
+        "commune": draw.choice(COMMUNES.get(province or "", ("Centre",))),
         "education_level": education,
         "vulnerabilities": vulnerabilities,
     }
