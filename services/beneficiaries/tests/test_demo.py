@@ -52,7 +52,11 @@ async def records(client: httpx2.AsyncClient, api: Api) -> dict[str, Any]:
     for person in people:
         base = f"/v1/beneficiaries/{person['id']}"
         person["outcomes"] = await everything(client, api, base + "/outcomes")
-        person["follow_ups"] = await everything(client, api, base + "/follow-ups")
+        # Only an outcome (of any type but none) schedules follow-ups.
+        scheduled = any(o["type"] != "none" for o in person["outcomes"])
+        person["follow_ups"] = (
+            await everything(client, api, base + "/follow-ups") if scheduled else []
+        )
     return {
         "associations": await everything(client, api, "/v1/associations"),
         "people": people,
@@ -80,13 +84,7 @@ def digest(listed: dict[str, Any]) -> str:
 
 
 async def test_the_pilot_loads_once_and_the_api_finds_it(
-    api: Api,
-    client: httpx2.AsyncClient,
-    database_url: str,
-    keys: Keys,
-    backend: str,
-    tmp_path: Path,
-    service_under_test: ServiceUnderTest,
+    api: Api, client: httpx2.AsyncClient, database_url: str
 ) -> None:
     plan = plan_pilot(SIZES[Scale.PILOT])
     objecting = sum(person.objects_to_statistics for person in plan.people)
@@ -161,13 +159,30 @@ async def test_the_pilot_loads_once_and_the_api_finds_it(
     read = (await api.request("GET", f"/v1/beneficiaries/{theirs[0]['id']}", member)).json()
     assert {c["purpose"] for c in read["consents"]} >= {"support"}
 
-    # A second fresh database gets the same records.
+
+async def test_two_fresh_databases_get_the_same_records(
+    api: Api,
+    client: httpx2.AsyncClient,
+    database_url: str,
+    keys: Keys,
+    backend: str,
+    tmp_path: Path,
+    service_under_test: ServiceUnderTest,
+) -> None:
+    # The pilot's generator at a fifth of its size (110 people, 40 placed): the same code.
+    sizes = SIZES[Scale.PILOT].scaled(0.2)
+    assert await demo.seed(database_url, settings=SETTINGS, sizes=sizes)
+    listed = await records(client, api)
+    assert len(listed["people"]) == 110
     async with scratch_database(backend, "kafaat_test_beneficiaries_demo", tmp_path) as other:
         engine = await migrated_engine(service_under_test.root, other)
         await engine.dispose()
-        assert await demo.seed(other, settings=SETTINGS)
+        assert await demo.seed(other, settings=SETTINGS, sizes=sizes)
         async with asgi_client(service_under_test.app(other, keys)) as other_client:
-            assert digest(await records(other_client, api)) == digest(listed)
+            again = await records(other_client, api)
+    assert digest(again) == digest(listed)
+    # What the digest leaves out is what cannot be fixed: the ids the services draw.
+    assert {p["id"] for p in again["people"]}.isdisjoint(p["id"] for p in listed["people"])
 
 
 NATIONAL = SIZES[Scale.NATIONAL].scaled(0.0002)  # 1 association, 200 people, 72 placed
