@@ -124,10 +124,10 @@ def statements(sizes: Sizes) -> list[tuple[str, str]]:
             SELECT p.i, p.rank, p.id, a.id AS association_id, a.region, a.province, {kind} AS kind,
                    CASE WHEN p.rank >= {marks["current"]}
                         THEN date '{CURRENT_INTAKE}' + (p.i % 150)
-                        ELSE date '{FIRST_INTAKE}' + (p.i * 104729 % {INTAKE_DAYS})::int
+                        ELSE date '{FIRST_INTAKE}' + (p.i::bigint * 104729 % {INTAKE_DAYS})::int
                    END AS intake,
                    16 + (p.i * 37 % 40) AS age,
-                   (p.i * 2654435761 % 1000) AS draw
+                   (p.i::bigint * 2654435761 % 1000)::int AS draw
             FROM (SELECT i, (i::bigint * {_coprime(sizes.people)}) % {sizes.people} AS rank,
                          md5('kafaat-demo-person/' || i)::uuid AS id
                   FROM generate_series(0, {sizes.people - 1}) AS i) AS p
