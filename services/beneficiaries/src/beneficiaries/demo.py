@@ -2,10 +2,12 @@
 by ``beneficiaries.demo_plan``; ``--scale national`` the whole country (``demo_national``).
 
 The pilot is written through the domain services, as the API would (people, consents, journey
-moves, diagnosis, plan, actions, referrals, outcomes, follow-ups), each write audited as its
-route audits it, by the demo loader. The services stamp what they write with the current time;
-the demo then dates each record on the day of its story (a person taken in in 2018 was created
-in 2018), so the figures by year and the follow-ups' due dates read as the pilot's.
+moves, diagnosis, plan, actions, referrals, outcomes, follow-ups), by the demo loader. Creating
+a person is audited as its route audits it; the rest of the case files are audited as the
+intake import audits what it writes in one go: one entry per association naming its people.
+The services stamp what they write with the current time; the demo dates each record on the
+day of its story instead (a person taken in in 2018 was created in 2018), so the figures by
+year and the follow-ups' due dates read as the pilot's.
 
 Loading it again changes nothing: the demo association is looked up first, and everything is
 written in one transaction.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -236,11 +239,8 @@ async def _outcome(
 
 async def _case(
     db: AsyncSession, clock: StoryClock, vault: Vault, planned: PlannedPerson, number: int
-) -> None:
-    """One person's whole story, in the order it happened. Creating the person audits itself
-    (as its route does); the rest of the case file (consents, journey, diagnosis, plan,
-    referral, outcome, follow-ups, actions) is audited once, as the intake import audits what
-    it writes in one go: one entry naming the person, after it."""
+) -> UUID:
+    """One person's whole story, in the order it happened (its audit: ``load_pilot``)."""
     person = await _person(db, clock, vault, planned)
     for move in planned.moves:
         if move.stage is JourneyStage.EXITED and planned.outcome is not None:
@@ -276,7 +276,7 @@ async def _case(
         )
     clock.at(planned.last_day, 17)
     person.updated_at = clock.now
-    await audited(db, LOADER, AuditAction.UPDATE, [person.id])
+    return person.id
 
 
 async def load_pilot(db: AsyncSession, vault: Vault, plan: PilotPlan) -> bool:
@@ -288,8 +288,14 @@ async def load_pilot(db: AsyncSession, vault: Vault, plan: PilotPlan) -> bool:
     for association in plan.associations:
         data = AssociationCreate.model_validate(association.fields())
         await associations_service.create(db, LOADER, data, association_id=association.id)
+    written: dict[UUID, list[UUID]] = {}
     for number, person in enumerate(plan.people):
-        await _case(db, clock, vault, person, number)
+        person_id = await _case(db, clock, vault, person, number)
+        written.setdefault(person.association_id, []).append(person_id)
+    # Each association's case files (consents, journey, diagnosis, plan, referral, outcome,
+    # follow-ups, actions), audited in one entry naming its people.
+    for people in written.values():
+        await audited(db, LOADER, AuditAction.UPDATE, people)
     return True
 
 
