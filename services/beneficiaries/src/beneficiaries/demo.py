@@ -189,8 +189,7 @@ async def _refer(
         created_at=clock.now,
         updated_at=clock.now,
     )
-    db.add(referral)
-    await db.flush()
+    db.add(referral)  # inserted with its first event, at the event's flush
 
     async def event_of(status: ReferralStatus, reason: str | None) -> None:
         row = referrals_service._event(referral, status, LOADER.subject, role, reason)
@@ -274,8 +273,6 @@ async def _case(
                 attended=action.attended,
             ),
         )
-    clock.at(planned.last_day, 17)
-    person.updated_at = clock.now
     return person.id
 
 

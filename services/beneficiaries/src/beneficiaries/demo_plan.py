@@ -172,14 +172,6 @@ class PlannedPerson:
         return self.moves[-1].stage if self.moves else JourneyStage.INTAKE
 
     @property
-    def last_day(self) -> date:
-        days = [self.intake, *(move.on for move in self.moves)]
-        days += [action.on for action in self.actions]
-        if self.outcome is not None:
-            days += [self.outcome.on, *(f.on for f in self.outcome.follow_ups)]
-        return max(days)
-
-    @property
     def objects_to_statistics(self) -> bool:
         decisions = [c for c in self.consents if c.purpose is ConsentPurpose.STATISTICS]
         return bool(decisions) and decisions[-1].status is not ConsentStatus.GIVEN
@@ -659,7 +651,7 @@ def _historic_person(
         diagnosis=diagnosis,
         plan=plan,
         sector=sector if plan is not None else None,
-        actions=_actions(draw, intake, exit_day, 1 + draw.randrange(5)),
+        actions=_actions(draw, intake, exit_day, 1 + draw.randrange(3)),
         referral=referral,
         outcome=outcome,
     )
