@@ -14,6 +14,8 @@ from uuid import UUID
 
 import httpx2
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries import demo, demo_national
 from beneficiaries.demo_plan import plan_pilot
@@ -224,3 +226,46 @@ async def test_national_shape_on_postgres(
     member = staff(Role.COUNSELLOR, demo.DEMO_ASSOCIATION_ID)
     theirs = (await api.request("GET", "/v1/beneficiaries", member)).json()["items"]
     assert len(theirs) == 50
+
+
+async def test_national_people_at_full_size_fall_in_their_kinds(
+    db: AsyncSession, backend: str
+) -> None:
+    """The planning step of the national generator over the whole 1M people (on PostgreSQL,
+    without writing them): exactly 360,000 placed, every kind its share, none out of range."""
+    if backend == "sqlite":
+        pytest.skip("the national generator runs on PostgreSQL only")
+    sizes = SIZES[Scale.NATIONAL]
+    await db.execute(
+        text(
+            "CREATE TEMPORARY TABLE demo_association "
+            "(n integer, id uuid, region text, province text)"
+        )
+    )
+    await db.execute(
+        text(
+            "INSERT INTO demo_association SELECT n, gen_random_uuid(), '01', NULL "
+            "FROM generate_series(0, 999) AS n"
+        )
+    )
+    what, planning = demo_national.statements(sizes)[0]
+    assert what == "people planned"
+    await db.execute(text(planning))
+    rows = await db.execute(
+        text(
+            "SELECT coalesce(kind, 'exit'), count(*), count(DISTINCT association_id), "
+            "min(intake), max(intake), min(age), max(age) FROM demo_person GROUP BY 1"
+        )
+    )
+    kinds = {row[0]: row[1:] for row in rows.all()}
+    placed = sum(kinds[k][0] for k in POSITIVE)
+    assert placed == 360_000
+    assert sum(count for count, *_ in kinds.values()) == 1_000_000
+    marks = demo_national.bounds(sizes)
+    assert kinds["current"][0] == 1_000_000 - marks["current"]
+    assert kinds["further_training"][0] == marks["further_training"] - marks["placed"]
+    assert all(spread == 1_000 for _, spread, *_ in kinds.values())
+    assert all(16 <= young <= old <= 55 for *_, young, old in kinds.values())
+    latest = max(last for _, _, _, last, _, _ in kinds.values())
+    assert latest < date(2026, 12, 1)
+    await db.rollback()
