@@ -15,7 +15,6 @@ written in one transaction.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -68,8 +67,6 @@ from shared.principal import Principal, Role
 from shared.reference import Sector
 
 __all__ = ["DEMO_ASSOCIATION_ID", "LOADER", "load_pilot", "seed"]
-
-logger = logging.getLogger(__name__)
 
 # Who writes the demo data: the author of its records and the actor of its audit entries.
 LOADER = Access(Principal(subject="kafaat seed-demo", kind="user", role=Role.ADMIN))
