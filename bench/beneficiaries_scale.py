@@ -6,10 +6,10 @@ and the outcome statistics.
 Creates its own PostgreSQL database (on ``KAFAAT_TEST_POSTGRES_URL``, the tests' server) and
 drops it at the end. Steps:
 
-1. migrates it, then generates set-based (``INSERT … SELECT generate_series``) 1,000
-   associations across the 12 regions and 1,000,000 people (1,000 per association), a sixth of
-   them exited, half of those with a job (and its three follow-ups), the rest with a reason;
-   then ``VACUUM (ANALYZE)``;
+1. migrates it, then loads the national demo data (``beneficiaries.demo_national``, what
+   ``kafaat seed-demo --scale national`` loads: set-based, 1,000 associations across the 12
+   regions, 1,000,000 people, 360,000 placed with their follow-ups, the others out with a reason
+   or still in support); then ``VACUUM (ANALYZE)``;
 2. times, service-side (in-process, from the request reaching the application to its last
    byte), 60 first pages of one association's list as its counsellor — the audit entry written
    in the same transaction — and the outcome statistics of the year as a viewer (the whole
@@ -35,9 +35,11 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bench.offers import ServiceTimer
+from beneficiaries import demo_national
 from beneficiaries.main import create_app
 from beneficiaries.settings import Settings
 from shared.db import create_engine
+from shared.demo import SIZES, Scale
 from shared.migrations import upgrade
 from shared.principal import Principal, Role
 from shared.settings import Environment
@@ -55,8 +57,6 @@ RESULTS = Path(__file__).parent / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 COMMAND = "python -m bench beneficiaries_scale"
 
-ASSOCIATIONS = 1_000
-PEOPLE = 1_000_000
 PAGE_REPEATS = 60
 STATS_REPEATS = 5
 YEAR = 2026
@@ -64,84 +64,14 @@ YEAR = 2026
 TARGET_PAGE_MS = 25.0
 TARGET_STATS_MS = 1_000.0
 
-GENERATE = [
-    f"""
-    INSERT INTO association (id, name, name_key, region, sectors, status, version, created_at,
-                             updated_at)
-    SELECT gen_random_uuid(), 'Association ' || n, 'association ' || n,
-           lpad((n % 12 + 1)::text, 2, '0'), '', 'active', 1, now(), now()
-    FROM generate_series(0, {ASSOCIATIONS - 1}) AS n
-    """,
-    """
-    CREATE TEMPORARY TABLE numbered AS
-    SELECT id, region, (row_number() OVER (ORDER BY id)) - 1 AS n FROM association
-    """,
-    f"""
-    INSERT INTO beneficiary (id, association_id, first_name, last_name, name_key, sex,
-        birth_date, region, vulnerabilities, criteria, journey_stage, possible_duplicate,
-        created_by, version, created_at, updated_at)
-    SELECT gen_random_uuid(), a.id, 'Prenom' || i, 'Nom' || i,
-           'prenom' || i || ' nom' || i,
-           CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END,
-           date '1966-01-01' + (i::bigint * 7919 % 14000)::int,
-           a.region,
-           CASE WHEN i % 3 = 0
-                THEN '[{{"criterion": "neet_youth", "since": "2024-01-01"}}]'::json
-                ELSE '[]'::json END,
-           CASE WHEN i % 3 = 0 THEN ',neet_youth,' ELSE '' END,
-           (ARRAY['intake', 'diagnosis', 'plan', 'training', 'job_search', 'exited'])[i % 6 + 1],
-           false, 'bench', 1,
-           timestamptz '2025-06-01' + (i % 500) * interval '1 day',
-           timestamptz '2025-06-01' + (i % 500) * interval '1 day'
-    FROM generate_series(0, {PEOPLE - 1}) AS i
-    JOIN numbered AS a ON a.n = i % {ASSOCIATIONS}
-    """,
-    """
-    INSERT INTO stage_move (id, beneficiary_id, from_stage, to_stage, exit_reason, moved_by,
-                            moved_at)
-    SELECT gen_random_uuid(), id, 'job_search', 'exited',
-           CASE WHEN abs(hashtext(id::text)) % 2 = 0 THEN NULL ELSE 'dropped_out' END,
-           'bench', created_at + interval '120 days'
-    FROM beneficiary WHERE journey_stage = 'exited'
-    """,
-    # As the journey's move does: the instant of the exit kept on the person.
-    """
-    UPDATE beneficiary SET exited_at = stage_move.moved_at
-    FROM stage_move WHERE stage_move.beneficiary_id = beneficiary.id
-    """,
-    """
-    INSERT INTO outcome (id, beneficiary_id, type, outcome_date, sector, contract_type,
-                         isco_group, recorded_by, version, created_at, updated_at)
-    SELECT gen_random_uuid(), beneficiary_id, 'employment', (moved_at - interval '1 day')::date,
-           (ARRAY['tourism', 'crafts', 'textile', 'renewable_energy'])
-               [abs(hashtext(id::text)) % 4 + 1],
-           'fixed_term', '5', 'bench', 1, moved_at, moved_at
-    FROM stage_move WHERE exit_reason IS NULL
-    """,
-    """
-    INSERT INTO follow_up (id, outcome_id, beneficiary_id, month, due_date, status,
-                           outcome_holds, version, created_at, updated_at)
-    SELECT gen_random_uuid(), o.id, o.beneficiary_id, m.month,
-           (o.outcome_date + m.month * interval '1 month')::date,
-           CASE WHEN o.outcome_date + m.month * interval '1 month' > now() THEN 'scheduled'
-                WHEN abs(hashtext(o.id::text || m.month)) % 5 = 0 THEN 'missed'
-                ELSE 'done' END,
-           CASE WHEN o.outcome_date + m.month * interval '1 month' > now() THEN NULL
-                WHEN abs(hashtext(o.id::text || m.month)) % 5 = 0 THEN NULL
-                ELSE abs(hashtext(o.id::text)) % 4 <> 0 END,
-           1, o.created_at, o.created_at
-    FROM outcome AS o CROSS JOIN (VALUES (3), (6), (12)) AS m(month)
-    """,
-]
-
 
 async def generate(database_url: str) -> dict[str, int]:
+    """The national demo data (``kafaat seed-demo --scale national``'s generator), then the
+    rows of each table and the association the scoped reads are made in."""
+    await demo_national.seed(database_url, SIZES[Scale.NATIONAL])
     engine = create_engine(database_url)
     counts: dict[str, int] = {}
     try:
-        async with engine.begin() as connection:
-            for statement in GENERATE:
-                await connection.execute(text(statement))
         async with engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(text("VACUUM (ANALYZE)"))
