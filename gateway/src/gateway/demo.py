@@ -18,13 +18,12 @@ from gateway.identity.scopes import UserScope
 from gateway.identity.tokens import secret_hash
 from gateway.settings import Settings
 from shared.db import create_engine, create_sessionmaker, utcnow
-from shared.demo import Scale
+from shared.demo import DEMO_PROVIDER_ID, Scale
 from shared.principal import Role
 
 DEMO_PASSWORD = "kafaat-demo-2026"
 TANGER, ORIENTAL = "01", "02"
 DEMO_ASSOCIATION_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0001")
-DEMO_PROVIDER_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0002")
 DEMO_PARTNER_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0003")
 DEMO_CLIENT_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c00c1")
 DEMO_CLIENT_SECRET = "kcs_demo-tanger-regional-it-2026"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from offers import demo
 from offers.exchange.schemas import ImportMode
 from shared.db import create_sessionmaker
-from shared.demo import DEMO_SECTORS, SIZES, Scale, catalogue
+from shared.demo import DEMO_PROVIDER_ID, DEMO_SECTORS, SIZES, Scale, catalogue
 from shared.principal import Role
 from shared.reference import region_codes
 from shared.testing import Keys, SecondDatabase, digest, every_item, make_principal, two_runs
@@ -73,8 +73,8 @@ async def test_the_pilot_catalogue_loads_once(
     assert solar
     assert {offer["sector"] for offer in solar} == {"renewable_energy"}
     # The gateway's demo provider account works for the first provider and owns its offers.
-    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=demo.DEMO_PROVIDER_ID)
-    provider = (await api.request("GET", f"/v1/providers/{demo.DEMO_PROVIDER_ID}", staff)).json()
+    staff = make_principal(role=Role.PROVIDER_STAFF, provider_id=DEMO_PROVIDER_ID)
+    provider = (await api.request("GET", f"/v1/providers/{DEMO_PROVIDER_ID}", staff)).json()
     assert provider["external_id"] == demo.DEMO_PROVIDER_EXTERNAL_ID == PILOT.providers[0].key
     assert provider["region"] == "01"
     own = await api.request("GET", "/v1/offers", staff, params={"provider_id": provider["id"]})

@@ -25,6 +25,10 @@ from shared.text import search_terms
 
 # The namespace of every demo id (a UUID v4 drawn once for the project).
 NAMESPACE = UUID("3b0e5c1e-8a57-4f4e-9d3e-6b1f0c2a7d10")
+# The provider of the gateway's demo account provider@demo.kafaat.ma (gateway.demo): the first
+# provider of the catalogue has this id, not its ``demo_id``.
+DEMO_PROVIDER_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0002")
+DEMO_PROVIDER_KEY = "demo-provider-00000"
 
 PILOT_REGIONS = ("01", "02")
 # The pilot: 46 months from August 2017.
@@ -102,6 +106,11 @@ def demo_id(*key: object) -> UUID:
     """The id of the demo record named by ``key`` (``demo_id("session", "ista-tetouan-3")``),
     the same in every service and on every run."""
     return uuid5(NAMESPACE, "/".join(str(part) for part in key))
+
+
+def provider_id(key: str) -> UUID:
+    """The id the offers service gives the demo provider ``key``, the one a referral names."""
+    return DEMO_PROVIDER_ID if key == DEMO_PROVIDER_KEY else demo_id("provider", key)
 
 
 def rng(*key: object) -> random.Random:

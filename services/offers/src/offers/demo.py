@@ -27,6 +27,7 @@ from offers.exchange.repository import ExternalKey
 from offers.exchange.schemas import ImportMode, ImportReport
 from shared.db import create_engine, create_sessionmaker
 from shared.demo import (
+    DEMO_PROVIDER_KEY,
     PILOT_END,
     SIZES,
     Catalogue,
@@ -38,6 +39,7 @@ from shared.demo import (
     catalogue,
     demo_id,
     phone,
+    provider_id,
     rng,
     town,
     web_domain,
@@ -49,8 +51,7 @@ from shared.reference import Sector
 SOURCE = "demo"
 # The provider the gateway's demo account provider@demo.kafaat.ma works for (gateway/demo.py):
 # the catalogue's first provider (region 01) gets this id, so that account owns its offers.
-DEMO_PROVIDER_ID = UUID("6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0002")
-DEMO_PROVIDER_EXTERNAL_ID = "demo-provider-00000"
+DEMO_PROVIDER_EXTERNAL_ID = DEMO_PROVIDER_KEY
 # Rows handed to the import at a time.
 CHUNK = 1000
 
@@ -557,8 +558,8 @@ def rows(plan: Catalogue) -> Iterator[dict[str, Any]]:
 def record_id(record: str, key: ExternalKey) -> UUID:
     """The id the demo's records get (see the module's docstring)."""
     _, external_id = key
-    if record == "provider" and external_id == DEMO_PROVIDER_EXTERNAL_ID:
-        return DEMO_PROVIDER_ID
+    if record == "provider":
+        return provider_id(external_id)
     return demo_id(record, external_id)
 
 
