@@ -193,3 +193,22 @@ async def test_the_demo_providers_staff_see_the_referrals_to_its_sessions(
         ).json()
         offer = (await http.get(f"{base}/offers/{session['offer_id']}", headers=staff)).json()
         assert offer["provider_id"] == "6f1c2a4e-0d51-4c8e-9b0a-5a3e1d7c0002"
+
+
+def test_the_national_data_is_refused_on_sqlite_before_anything_is_written(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KAFAAT_")} | {
+        f"KAFAAT_{name}_VAR_DIR": str(tmp_path)
+        for name in ("GATEWAY", "OFFERS", "BENEFICIARIES", "NETWORK")
+    }
+    refused = subprocess.run(
+        [str(KAFAAT), "seed-demo", "--scale", "national"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "PostgreSQL" in refused.stderr
+    named = refused.stderr.split("PostgreSQL: ", 1)[1].split(" run on SQLite", 1)[0]
+    assert set(named.split(", ")) == {"gateway", "offers", "beneficiaries", "network"}
+    assert list(tmp_path.iterdir()) == []  # no database was even created

@@ -56,6 +56,19 @@ def seed_demo(args: argparse.Namespace) -> int:
     """Load each package's demo data (``<package>.demo.seed``) at the scale asked; safe to
     run again."""
     scale = Scale(getattr(args, "scale", Scale.PILOT))
+    if scale is Scale.NATIONAL:
+        embedded = [
+            p.name for p in PROCESSES if database_url(p.env_prefix, p.name).startswith("sqlite")
+        ]
+        if embedded:
+            print(
+                "the national demo data (100,000 offers, 1,000,000 people, 10,000 partners) is "
+                f"generated on PostgreSQL: {', '.join(embedded)} run on SQLite; set their "
+                "KAFAAT_<PROCESS>_DATABASE_URL to postgresql+asyncpg:// databases, or load the "
+                "pilot's (kafaat seed-demo)",
+                file=sys.stderr,
+            )
+            return 2
     for process in PROCESSES:
         try:
             demo = importlib.import_module(f"{process.name}.demo")
