@@ -132,7 +132,7 @@ class EfficiencyRow(BaseModel):
 
 
 class Efficiency(BaseModel):
-    by_sector: list[EfficiencyRow]
+    by_sector: list[EfficiencyRow] = Field(description="The region's sectors, in its order")
     by_provider_kind: list[EfficiencyRow]
     occupancy: Rate = Field(description="All sessions: enrolled ÷ seats")
     median_days_to_enrolment: float | None = Field(
@@ -277,10 +277,17 @@ def _inclusion(
     )
 
 
-def _efficiency(supply: Mapping[str, Any], outcomes: Mapping[str, Any] | None) -> Efficiency:
+def _efficiency(
+    supply: Mapping[str, Any], outcomes: Mapping[str, Any] | None, bounds: Thresholds
+) -> Efficiency:
     delay = (outcomes or {}).get("days_to_enrolment") or {}
+    offered = {row["sector"]: row for row in supply["sectors"]}
     return Efficiency(
-        by_sector=[_efficiency_row(row["sector"], row) for row in supply["sectors"]],
+        by_sector=[
+            _efficiency_row(sector, offered[sector])
+            for sector in bounds.sectors
+            if sector in offered
+        ],
         by_provider_kind=[
             _efficiency_row(row["provider_kind"], row) for row in supply["by_provider_kind"]
         ],
@@ -320,7 +327,7 @@ def review(region: str | None, year: int, gathered: Gathered) -> Adequacy:
             else None
         ),
         inclusion=_inclusion(outcomes, demand, supply) if outcomes is not None else None,
-        efficiency=_efficiency(supply, outcomes) if supply is not None else None,
+        efficiency=_efficiency(supply, outcomes, bounds) if supply is not None else None,
         governance=_governance(activity) if activity is not None else None,
         totals=year_on_year(
             totals(supply, demand, outcomes, activity),

@@ -37,7 +37,6 @@ from beneficiaries.demo_plan import (
     MALE_NAMES,
     NO_OUTCOME_RECORDED_SHARE,
     PLACED_MIX,
-    STATISTICS_REFUSED_SHARE,
     plan_associations,
 )
 from beneficiaries.vocabulary import AuditAction, AuditPurpose
@@ -54,6 +53,10 @@ IN_SUPPORT_SHARE = 0.04
 FIRST_INTAKE = date(2021, 6, 1)
 INTAKE_DAYS = 1490
 CURRENT_INTAKE = date(2026, 6, 1)
+
+# Of the people never placed: how many refused their figures to be counted (law 09-08), so the
+# statistics' objection check meets real refusals at scale (the pilot has none: demo_plan).
+STATISTICS_REFUSED_SHARE = 0.04
 
 
 class NationalNeedsPostgres(RuntimeError):

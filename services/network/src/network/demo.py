@@ -41,6 +41,7 @@ from network.vocabulary import MembershipRole
 from shared.db import create_engine, create_sessionmaker
 from shared.demo import (
     DEMO_SECTORS,
+    PILOT_END,
     PILOT_START,
     REGION_TOWNS,
     SIZES,
@@ -572,14 +573,21 @@ _ISCO: dict[str, tuple[str, ...]] = {
 
 
 def _needs(planned: PlannedPartner, draw: Random) -> Iterator[dict[str, Any]]:
-    """The labour needs an employer declared: positions by sector over the pilot's years (now
-    filled or withdrawn), and for some a need still open today."""
+    """The labour needs an employer declared: in most years of the pilot, for each of its
+    sectors, a need of a few to a hundred positions (now filled or withdrawn), so that a
+    region's demand per sector is of the order of its training output and the adequacy review
+    finds shortages, balance and surpluses; and for some employers a need still open today."""
     if planned.values["kind"] not in ("company", "cooperative"):
         return
-    for index in range(draw.randrange(1, 4)):
-        sector = draw.choice(planned.values["sectors"])
-        current = index == 0 and draw.random() < 0.3
-        year = draw.choice((2026, 2027)) if current else draw.randrange(2017, 2022)
+    wanted = [
+        (year, sector, False)
+        for year in range(PILOT_START.year, PILOT_END.year + 1)
+        for sector in planned.values["sectors"]
+        if draw.random() < 0.7
+    ]
+    if draw.random() < 0.3:
+        wanted.append((draw.choice((2026, 2027)), draw.choice(planned.values["sectors"]), True))
+    for year, sector, current in wanted:
         horizon = f"{year}-Q{draw.randrange(1, 5)}" if draw.random() < 0.5 else str(year)
         if current:
             status = "open"
@@ -591,7 +599,7 @@ def _needs(planned: PlannedPartner, draw: Random) -> Iterator[dict[str, Any]]:
             "province": planned.province,
             "sector": sector,
             "isco_group": draw.choice(_ISCO.get(sector, ("7", "8"))),
-            "positions": draw.choice((2, 3, 5, 8, 10, 12, 15, 20, 30, 40)),
+            "positions": draw.choice((5, 8, 10, 15, 20, 30, 40, 60, 80, 120)),
             "horizon": horizon,
             "contract_type": draw.choice(
                 ("permanent", "fixed_term", "fixed_term", "seasonal", "apprenticeship")
