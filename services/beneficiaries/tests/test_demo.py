@@ -228,13 +228,14 @@ async def test_national_shape_on_postgres(
     assert len(theirs) == 50
 
 
+# The national generator is PostgreSQL's only (on SQLite it refuses: test_national_shape…):
+# this test is made for that backend alone rather than skipped on the other.
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_national_people_at_full_size_fall_in_their_kinds(
     db: AsyncSession, backend: str
 ) -> None:
     """The planning step of the national generator over the whole 1M people (on PostgreSQL,
     without writing them): exactly 360,000 placed, every kind its share, none out of range."""
-    if backend == "sqlite":
-        pytest.skip("the national generator runs on PostgreSQL only")
     sizes = SIZES[Scale.NATIONAL]
     await db.execute(
         text(
