@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx2
@@ -12,6 +12,9 @@ import pytest
 from kafaat.testing import Platform, running_platform
 from shared.testing import Keys
 
+# The session's platforms (one per backend), for the check that each module leaves them whole.
+STARTED: list[Platform] = []
+
 
 @pytest.fixture(scope="session")
 async def platform(
@@ -19,7 +22,19 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     directory = tmp_path_factory.mktemp(f"platform-{backend}")
     async with running_platform(backend, keys, directory) as running:
+        STARTED.append(running)
         yield running
+        STARTED.remove(running)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def platform_left_whole(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module that stops a process of the session's platform starts it again
+    (``Platform.restart``): the modules after it would meet a service that is gone."""
+    yield
+    for running in STARTED:
+        gone = [item.process.name for item in running.running if item.popen.poll() is not None]
+        assert not gone, f"{request.node.name} left {', '.join(gone)} stopped"
 
 
 @pytest.fixture

@@ -82,17 +82,21 @@ async def test_a_stalled_service_answers_504_and_others_keep_answering(
 async def test_a_stopped_service_answers_503_and_others_keep_answering(
     platform: Platform, http: httpx2.AsyncClient
 ) -> None:
-    # Runs last in this module: it stops the beneficiaries process for good.
     beneficiaries = platform.process("beneficiaries").popen
     beneficiaries.terminate()
-    await asyncio.to_thread(beneficiaries.wait, 15)
-    started = time.monotonic()
-    response = await http.get(platform.base_url + "/api/v1/beneficiaries")
-    assert response.status_code == 503
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["service"] == "beneficiaries"
-    assert time.monotonic() - started < UPSTREAM_DEADLINE + 1
-    status = (await http.get(platform.base_url + "/api/v1/status")).json()
-    states = {s["service"]: s["status"] for s in status["services"]}
-    assert states == {"offers": "ready", "beneficiaries": "unreachable", "network": "ready"}
-    assert (await http.get(platform.base_url + "/api/v1/reference/regions")).status_code == 200
+    try:
+        await asyncio.to_thread(beneficiaries.wait, 15)
+        started = time.monotonic()
+        response = await http.get(platform.base_url + "/api/v1/beneficiaries")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["service"] == "beneficiaries"
+        assert time.monotonic() - started < UPSTREAM_DEADLINE + 1
+        status = (await http.get(platform.base_url + "/api/v1/status")).json()
+        states = {s["service"]: s["status"] for s in status["services"]}
+        assert states == {"offers": "ready", "beneficiaries": "unreachable", "network": "ready"}
+        assert (await http.get(platform.base_url + "/api/v1/reference/regions")).status_code == 200
+    finally:
+        # The platform is the session's: the modules after this one find it whole.
+        await platform.restart("beneficiaries")
+    assert (await http.get(platform.base_url + "/api/v1/status")).json()["status"] == "ready"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+import httpx2
 
 from gateway import demo as gateway_demo
 from kafaat import launcher
@@ -18,18 +20,43 @@ from shared.testing import Keys, free_port, scratch_database
 UPSTREAM_DEADLINE = 2.0
 
 
+RESTART_READY_SECONDS = 60.0
+
+
 @dataclass
 class Platform:
     base_url: str
     ports: dict[str, int]
     running: list[launcher.Running]
     database_urls: dict[str, str]
+    # The environment the processes were started with (a restarted one gets it again).
+    environment: dict[str, str] = field(default_factory=dict)
 
     def url(self, process: str) -> str:
         return f"http://127.0.0.1:{self.ports[process]}"
 
     def process(self, name: str) -> launcher.Running:
         return next(item for item in self.running if item.process.name == name)
+
+    async def restart(self, name: str) -> None:
+        """Start ``name`` again on its port and database once it has stopped (a test that
+        stops a process of a shared platform puts it back), and wait until it answers ready."""
+        old = self.process(name)
+        await asyncio.to_thread(old.popen.wait, 15)
+        (new,) = launcher.start(self.ports, self.environment, processes=[old.process])
+        self.running[self.running.index(old)] = new
+        url = self.url(name) + "/readyz"
+        deadline = asyncio.get_running_loop().time() + RESTART_READY_SECONDS
+        async with httpx2.AsyncClient(timeout=2.0, trust_env=False) as client:
+            while asyncio.get_running_loop().time() < deadline:
+                assert new.popen.poll() is None, f"{name} exited with {new.popen.returncode}"
+                try:
+                    if (await client.get(url)).status_code == 200:
+                        return
+                except httpx2.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise AssertionError(f"{name} was not ready {RESTART_READY_SECONDS} s after its restart")
 
 
 def platform_env(keys: Keys, urls: dict[str, str], var_dir: Path) -> dict[str, str]:
@@ -81,6 +108,6 @@ async def running_platform(
             # machine took over 60 s (make run's own start is timed by test_run_command).
             ready = await asyncio.to_thread(launcher.wait_ready, base, running, READY_SECONDS)
             assert ready, f"the platform did not become ready within {READY_SECONDS:.0f} s"
-            yield Platform(base, ports, running, urls)
+            yield Platform(base, ports, running, urls, env)
         finally:
             await asyncio.to_thread(launcher.stop, running)

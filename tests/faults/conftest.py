@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from kafaat import launcher
 from kafaat.hardening import HARDENED_SETTINGS, Api, World, region_world
 from kafaat.testing import Platform, platform_env, running_platform
 from shared.testing import Keys
@@ -37,7 +36,6 @@ SETTINGS = {
     "KAFAAT_GATEWAY_VIEW_DEADLINE": str(VIEW_DEADLINE),
     "KAFAAT_GATEWAY_BREAKER_COOLDOWN_SECONDS": str(BREAKER_COOLDOWN),
 }
-READY_TIMEOUT = 60.0
 ADMIN = "admin@demo.kafaat.ma"
 COORDINATOR = "coordinator.tanger@demo.kafaat.ma"
 
@@ -59,22 +57,7 @@ class FaultyPlatform:
     async def restart(self, name: str) -> None:
         """Start ``name`` again on its port and database, once it has stopped, and wait until
         it answers ready."""
-        old = self.platform.process(name)
-        await asyncio.to_thread(old.popen.wait, 15)
-        (new,) = launcher.start(self.platform.ports, self.environment, processes=[old.process])
-        self.platform.running[self.platform.running.index(old)] = new
-        url = self.platform.url(name) + "/readyz"
-        deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
-        async with httpx2.AsyncClient(timeout=2.0, trust_env=False) as client:
-            while asyncio.get_running_loop().time() < deadline:
-                assert new.popen.poll() is None, f"{name} exited with {new.popen.returncode}"
-                try:
-                    if (await client.get(url)).status_code == 200:
-                        return
-                except httpx2.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise AssertionError(f"{name} was not ready {READY_TIMEOUT} s after its restart")
+        await self.platform.restart(name)
 
     def the_world(self) -> World:
         """The records of region 01 and their people, built once per platform."""
