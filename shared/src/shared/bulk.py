@@ -7,7 +7,7 @@ checks the same constraints. SQLite gets multi-row INSERTs and ``executemany`` U
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, cast
 
 import asyncpg
@@ -54,13 +54,20 @@ async def _driver(connection: AsyncConnection) -> Any:
     return raw.driver_connection
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys."""
+async def insert_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows that all have the same keys (``options``: the statement's execution
+    options, where it is one)."""
     if not rows:
         return
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
-        await session.execute(insert(table), list(rows))
+        await session.execute(insert(table).execution_options(**(options or {})), list(rows))
         return
     columns = list(rows[0])
     values = _driver_columns(table, columns, rows, connection.dialect)

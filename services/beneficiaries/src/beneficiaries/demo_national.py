@@ -39,8 +39,9 @@ from beneficiaries.demo_plan import (
     PLACED_MIX,
     plan_associations,
 )
+from beneficiaries.stats import rollup
 from beneficiaries.vocabulary import AuditAction, AuditPurpose
-from shared.db import create_engine, create_sessionmaker
+from shared.db import create_engine, create_sessionmaker, utcnow
 from shared.demo import DEMO_SECTORS, Sizes
 from shared.principal import Principal, Role
 from shared.progress import progress
@@ -327,7 +328,7 @@ async def load(db: AsyncSession, sizes: Sizes) -> bool:
         return False
     steps = statements(sizes)
     with progress(
-        "national demo data", total=1 + len(steps) + sizes.associations, unit="steps"
+        "national demo data", total=2 + len(steps) + sizes.associations, unit="steps"
     ) as advance:
         await _associations(db, sizes)
         advance(1)
@@ -335,6 +336,9 @@ async def load(db: AsyncSession, sizes: Sizes) -> bool:
             await db.execute(text(statement))
             advance(1)
         await _audit(db, advance)
+        # Written by SQL, not through the records' sessions: the figures are built at once.
+        await rollup.rebuild_everything(db, utcnow().date())
+        advance(1)
     return True
 
 

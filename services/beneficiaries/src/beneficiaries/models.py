@@ -12,6 +12,13 @@ from beneficiaries.outcomes.models import FollowUp, Outcome
 from beneficiaries.people.models import Beneficiary
 from beneficiaries.plans.models import SupportPlanRevision
 from beneficiaries.referrals.models import Referral, ReferralEvent
+from beneficiaries.stats.models import (
+    StatsBuilt,
+    StatsCount,
+    StatsFollowUp,
+    StatsPeople,
+    StatsStale,
+)
 
 __all__ = [
     "Association",
@@ -28,5 +35,10 @@ __all__ = [
     "SupportPlanRevision",
     "Referral",
     "ReferralEvent",
+    "StatsBuilt",
+    "StatsCount",
+    "StatsFollowUp",
+    "StatsPeople",
+    "StatsStale",
     "intake_job_tables",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from beneficiaries.intake.models import tables
 from beneficiaries.people.models import Beneficiary
+from beneficiaries.stats import tracking
 from shared.bulk import insert_rows
 from shared.jobs import JobStore
 
@@ -42,4 +43,11 @@ async def holders_of(
 
 
 async def insert_people(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await insert_rows(db, Beneficiary.__table__, rows)  # type: ignore[arg-type]
+    """Insert the people of a batch (by ``COPY`` on PostgreSQL), their figures marked."""
+    await tracking.mark(db, {row["association_id"] for row in rows})
+    await insert_rows(
+        db,
+        Beneficiary.__table__,  # type: ignore[arg-type]
+        rows,
+        options=tracking.FIGURES_MARKED,
+    )

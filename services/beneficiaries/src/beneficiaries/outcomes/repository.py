@@ -14,6 +14,7 @@ from beneficiaries.access import Access
 from beneficiaries.outcomes.models import FollowUp, Outcome
 from beneficiaries.people.models import Beneficiary
 from beneficiaries.repository import beneficiary_visible
+from beneficiaries.stats.tracking import FIGURES_UNCHANGED
 from shared.pagination import PageParams, SortKey, paginate
 
 OUTCOME_ORDER = [SortKey(Outcome.outcome_date), SortKey(Outcome.id)]
@@ -123,11 +124,11 @@ async def erase(db: AsyncSession, beneficiary_id: UUID, now: datetime) -> None:
         update(Outcome)
         .where(Outcome.beneficiary_id == beneficiary_id)
         .values(evidence_note=None, employer=None, version=Outcome.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **FIGURES_UNCHANGED)
     )
     await db.execute(
         update(FollowUp)
         .where(FollowUp.beneficiary_id == beneficiary_id, FollowUp.notes.is_not(None))
         .values(notes=None, version=FollowUp.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **FIGURES_UNCHANGED)
     )

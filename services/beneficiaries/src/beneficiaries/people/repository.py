@@ -13,6 +13,7 @@ from beneficiaries.access import Access
 from beneficiaries.people.models import Beneficiary
 from beneficiaries.people.schemas import BeneficiaryQuery, BeneficiarySort
 from beneficiaries.repository import only_visible
+from beneficiaries.stats.tracking import FIGURES_UNCHANGED
 from shared.columns import contains_code
 from shared.pagination import PageParams, SortKey, paginate, where_equal
 from shared.text import contains_pattern, search_terms
@@ -146,7 +147,7 @@ async def replace_ciphertexts(
             _same(Beneficiary.phone_encrypted, old[1]),
         )
         .values(cin_encrypted=new[0], phone_encrypted=new[1])
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **FIGURES_UNCHANGED)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

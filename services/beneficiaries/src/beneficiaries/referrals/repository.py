@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from beneficiaries.consents.models import Consent
 from beneficiaries.people.models import Beneficiary
 from beneficiaries.referrals.models import Referral, ReferralEvent
+from beneficiaries.stats.tracking import FIGURES_UNCHANGED
 from beneficiaries.vocabulary import ConsentPurpose, ConsentStatus
 from shared.pagination import PageParams, SortKey, paginate, where_equal
 
@@ -123,7 +124,7 @@ async def move_if(
         update(Referral)
         .where(Referral.id == referral.id, Referral.status == expected)
         .values(**values, version=Referral.version + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **FIGURES_UNCHANGED)
     )
     result = await db.execute(statement)
     moved = bool(getattr(result, "rowcount", 0))

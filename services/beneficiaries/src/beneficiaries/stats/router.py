@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from beneficiaries.dependencies import FiguresReader
 from beneficiaries.stats import service
+from beneficiaries.stats.rollup import FIRST_YEAR
 from beneficiaries.stats.schemas import OutcomeStats
 from shared.db import SessionDep, utcnow
 from shared.fields import RegionCode
@@ -27,7 +28,9 @@ async def outcomes(
     db: SessionDep,
     access: FiguresReader,
     region: Annotated[RegionCode | None, Query(description="Where the people live")] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="The calendar year")] = None,
+    year: Annotated[
+        int | None, Query(ge=FIRST_YEAR, le=2100, description="The calendar year")
+    ] = None,
     association: Annotated[UUID | None, Query(description="One association's people")] = None,
 ) -> OutcomeStats:
     """People supported, exits, outcomes by type, placement rate, breakdowns by sector, sex,

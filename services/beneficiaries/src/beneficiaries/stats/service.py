@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from beneficiaries.stats import repository
-from beneficiaries.stats.repository import FiguresScope, Period
+from beneficiaries.stats import repository, rollup
+from beneficiaries.stats.repository import FiguresScope, Measures, Selection
 from beneficiaries.stats.schemas import (
     Cell,
     CountRow,
@@ -35,10 +34,11 @@ from beneficiaries.stats.schemas import (
 from beneficiaries.stats.suppression import THRESHOLD, is_small, suppressed_in_groups
 from beneficiaries.vocabulary import POSITIVE_OUTCOMES, AgeBand, OutcomeKind, Sex
 from shared.principal import Principal, Role
+from shared.problems import invalid
 from shared.reference import Sector, VulnerabilityCriterion
 
 STATS_SCOPE = "beneficiaries:stats"
-MEASURES = ("supported", "exits", "placed", "enrolled")
+MEASURES = rollup.MEASURES
 UNSPECIFIED = "unspecified"
 
 
@@ -74,7 +74,6 @@ def protect(counts: Mapping[str, int], groups: Iterable[Collection[str]]) -> dic
     return {key: cell(count, key in withheld) for key, count in counts.items()}
 
 
-Measures = tuple[int, ...]  # one count per name of MEASURES
 NOBODY: Measures = (0,) * len(MEASURES)
 
 
@@ -129,11 +128,6 @@ def _count_rows(cells: Mapping[str, Cell]) -> list[CountRow]:
     return [CountRow(key=key, people=value) for key, value in cells.items()]
 
 
-def _add(into: dict[str, Measures], key: str, measures: Measures) -> None:
-    current = into.get(key, NOBODY)
-    into[key] = tuple(a + b for a, b in zip(current, measures, strict=True))
-
-
 def median(histogram: Mapping[int, int]) -> float | None:
     """The median of values given as ``{value: how many}`` (the mean of the two middle ones
     when their number is even)."""
@@ -162,22 +156,6 @@ def _delay(histogram: Mapping[int, int]) -> EnrolmentDelay:
     )
 
 
-def breakdowns(cube: Sequence[Any]) -> dict[str, dict[str, Measures]]:
-    """The totals and the four breakdowns, summed from the database's fine-grained groups."""
-    found: dict[str, dict[str, Measures]] = {
-        name: {} for name in ("total", "sex", "age_band", "association", "criterion")
-    }
-    for row in cube:
-        measures = tuple(int(getattr(row, measure)) for measure in MEASURES)
-        _add(found["total"], "all", measures)
-        _add(found["sex"], str(row.sex), measures)
-        _add(found["age_band"], str(row.age_band), measures)
-        _add(found["association"], str(row.association_id), measures)
-        for criterion in row.criteria or ():
-            _add(found["criterion"], criterion, measures)
-    return found
-
-
 async def outcomes(
     db: AsyncSession,
     principal: Principal,
@@ -187,12 +165,13 @@ async def outcomes(
     association_id: UUID | None,
     today: date,
 ) -> OutcomeStats:
-    period = Period(year)
+    if year is not None and year > today.year + rollup.YEARS_AHEAD:
+        last = today.year + rollup.YEARS_AHEAD
+        raise invalid([("year", f"the figures go up to {last}")], location="query")
     scope = figures_scope(principal)
-    people = repository.population(scope, period, region, association_id)
-    who = repository.counted(scope, region, association_id)
-    reference_year = year if year is not None else today.year
-    groups = breakdowns(await repository.people_cube(db, people, reference_year))
+    await rollup.refresh(db, today)
+    selection = Selection(scope, year, region, association_id)
+    groups = await repository.people(db, selection)
     totals = groups["total"].get("all", NOBODY)
     headline = {
         measure: cell(totals[index], is_small(totals[index]))
@@ -200,9 +179,7 @@ async def outcomes(
     }
     placed_published = not headline["placed"].suppressed
 
-    by_type = {
-        str(row[0]): int(row[1]) for row in await repository.outcomes_by_type(db, who, period)
-    }
+    by_type = await repository.counts(db, selection, "outcome_type")
     type_counts = {kind.value: by_type.get(kind.value, 0) for kind in OutcomeKind}
     positives = [kind for kind in type_counts if kind in POSITIVE_OUTCOMES]
     # The whole breakdown is treated as if its sum were known (people with an outcome), and
@@ -211,14 +188,13 @@ async def outcomes(
         type_counts, [list(type_counts)] + ([positives] if placed_published else [])
     )
 
-    by_sector = {
-        str(row[0]): int(row[1]) for row in await repository.placed_by_sector(db, who, period)
-    }
+    by_sector = await repository.counts(db, selection, "placed_sector")
     sector_counts = {key: by_sector.get(key, 0) for key in [*Sector, UNSPECIFIED]}
     sector_cells = protect(sector_counts, [list(sector_counts)] if placed_published else [])
 
     associations = groups["association"]
-    follow_ups = await repository.follow_up_counts(db, who, period, today)
+    follow_ups = await repository.follow_up_counts(db, selection, today)
+    delays = await repository.counts(db, selection, "enrolment_delay")
     return OutcomeStats(
         region=region,
         year=year,
@@ -230,7 +206,7 @@ async def outcomes(
         placed=headline["placed"],
         placement_rate=rate(headline["placed"], headline["exits"]),
         enrolled=headline["enrolled"],
-        days_to_enrolment=_delay(await repository.enrolment_delays(db, who, period)),
+        days_to_enrolment=_delay({int(days): n for days, n in delays.items()}),
         outcomes_by_type=_count_rows(type_cells),
         placed_by_sector=_count_rows(sector_cells),
         by_sex=people_rows([sex.value for sex in Sex], groups["sex"], headline),
