@@ -15,6 +15,10 @@ import httpx2
 
 from kafaat.platform import PROCESSES
 
+# How long the first start may take: it migrates four SQLite databases and loads the pilot's
+# demo data (tens of seconds on a busy 2-core machine, where the test suites run side by side).
+STARTUP_SECONDS = 180
+
 
 def _free_offset() -> int:
     for _ in range(50):

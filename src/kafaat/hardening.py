@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -274,6 +275,10 @@ def leaks(
 # --- a client of the public entry, and the records it attacks ---------------------------------
 
 
+# How long before its token expires a caller is signed in again.
+RENEW_BEFORE_EXPIRY = 120
+
+
 class LeakError(AssertionError):
     pass
 
@@ -287,12 +292,27 @@ def assert_no_leak(response: httpx2.Response, operation_id: str | None) -> None:
         raise LeakError(f"{request.method} {request.url} answered {response.status_code}: {found}")
 
 
+@dataclass
+class _Signed:
+    """A caller's credentials (the headers handed out, updated in place) and how to get them
+    again."""
+
+    headers: dict[str, str]
+    obtain: Callable[[], httpx2.Response]
+    renew_at: float = 0.0
+
+
 class Api:
-    """A client of the public entry that checks every answer it gets for leaks."""
+    """A client of the public entry that checks every answer it gets for leaks.
+
+    Credentials it hands out (``sign_in``, ``client_token``) stay valid however long the suite
+    runs: a request bearing a token close to its expiry signs the caller in again first (a
+    session-wide fixture outlives a 15-minute access token on a busy machine)."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.client = httpx2.Client(base_url=base_url, timeout=TIMEOUT, trust_env=False)
+        self._signed: dict[str, _Signed] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -300,6 +320,11 @@ class Api:
     def request(
         self, method: str, url: str, *, operation_id: str | None = None, **kwargs: Any
     ) -> httpx2.Response:
+        headers: Mapping[str, str] = kwargs.get("headers") or {}
+        signed = self._signed.get(headers.get("Authorization", ""))
+        if signed is not None and time.monotonic() >= signed.renew_at:
+            self._renew(signed)
+            kwargs["headers"] = {**headers, "Authorization": signed.headers["Authorization"]}
         response = self.client.request(method, url, **kwargs)
         if operation_id is None:
             operation_id = operation_id_of(method, response.request.url.path)
@@ -315,24 +340,37 @@ class Api:
     def patch(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("PATCH", url, **kwargs)
 
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
-        response = self.post(
-            "/api/v1/auth/login",
-            json={"email": email, "password": password},
-            operation_id="auth-login",
-        )
+    def _renew(self, signed: _Signed) -> None:
+        response = signed.obtain()
         assert response.status_code == 200, response.text
-        return {"Authorization": "Bearer " + response.json()["access_token"]}
+        body = response.json()
+        signed.headers["Authorization"] = "Bearer " + body["access_token"]
+        signed.renew_at = time.monotonic() + int(body["expires_in"]) - RENEW_BEFORE_EXPIRY
+        self._signed[signed.headers["Authorization"]] = signed
+
+    def _credentials(self, obtain: Callable[[], httpx2.Response]) -> dict[str, str]:
+        signed = _Signed({}, obtain)
+        self._renew(signed)
+        return signed.headers
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        return self._credentials(
+            lambda: self.post(
+                "/api/v1/auth/login",
+                json={"email": email, "password": password},
+                operation_id="auth-login",
+            )
+        )
 
     def client_token(self, client_id: str, secret: str) -> dict[str, str]:
-        response = self.post(
-            "/api/v1/auth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(client_id, secret),
-            operation_id="auth-token",
+        return self._credentials(
+            lambda: self.post(
+                "/api/v1/auth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client_id, secret),
+                operation_id="auth-token",
+            )
         )
-        assert response.status_code == 200, response.text
-        return {"Authorization": "Bearer " + response.json()["access_token"]}
 
 
 # --- records, as their owners create them -----------------------------------------------------

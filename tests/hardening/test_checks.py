@@ -4,8 +4,9 @@ Without these, a check that never fires would pass every attack."""
 from __future__ import annotations
 
 import json
+import time
 
-from kafaat.hardening import Operation, all_operations, leaks, operation_id_of
+from kafaat.hardening import Api, Operation, all_operations, leaks, operation_id_of
 from kafaat.platform import ROOT
 
 TRACE = 'Traceback (most recent call last):\n  File "/app/x.py", line 3, in f\nKeyError: 1'
@@ -54,3 +55,16 @@ def test_requests_are_named_by_the_operation_they_call() -> None:
     assert operation_id_of("GET", "/api/v1/offers/8c0f") == "offers-get"
     assert operation_id_of("DELETE", "/api/v1/sessions/a/reservations/b") == "sessions-release"
     assert operation_id_of("GET", "/internal/forward-auth") is None
+
+
+def test_credentials_outlive_their_access_token(api: Api) -> None:
+    """A session-wide caller is signed in again before its token expires: the suite runs
+    longer than a token lives on a busy machine."""
+    headers = api.sign_in("viewer@demo.kafaat.ma")
+    first = headers["Authorization"]
+    api._signed[first].renew_at = time.monotonic()  # as if the token were near its expiry
+    response = api.get("/api/v1/auth/me", headers={**headers, "Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    assert headers["Authorization"] not in ("", first)
+    # The first token still works until it expires; the renewed one is what is sent now.
+    assert api.get("/api/v1/auth/me", headers=headers).json()["email"] == "viewer@demo.kafaat.ma"
