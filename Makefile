@@ -62,12 +62,26 @@ migrations-check:
 	$(BIN)/python -m kafaat.migrations_check $(SERVICE_ROOTS)
 
 # One pytest run per package, rooted in it, so `gateway/tests` is not taken for the
-# `gateway` package and each suite gets its own session fixtures.
+# `gateway` package and each suite gets its own session fixtures. Two lanes side by side, one
+# per core: the package suites one after another (their output as it comes), and the
+# cross-service suite `tests/` (its processes wait on each other more than they compute; its
+# output is kept in var/test-logs/platform.log and shown when it ends). Fails if either does.
+PYTEST := $(BIN)/pytest -c pyproject.toml -q -p no:cacheprovider
+TEST_LOGS := var/test-logs
+
 unit-tests:
-	@set -e; for package in $(PACKAGES) .; do \
+	@mkdir -p $(TEST_LOGS); \
+	( echo "== pytest tests (the platform's processes)"; \
+	  $(PYTEST) --rootdir . tests ) > $(TEST_LOGS)/platform.log 2>&1 & platform=$$!; \
+	packages=0; for package in $(PACKAGES); do \
 		echo "== pytest $$package/tests"; \
-		$(BIN)/pytest -c pyproject.toml --rootdir $$package $$package/tests -q -p no:cacheprovider; \
-	done
+		$(PYTEST) --rootdir $$package $$package/tests || { packages=1; break; }; \
+	done; \
+	wait $$platform; platform_status=$$?; \
+	cat $(TEST_LOGS)/platform.log; \
+	if [ $$packages -ne 0 ] || [ $$platform_status -ne 0 ]; then \
+		echo "unit-tests failed: packages $$packages, tests/ $$platform_status" >&2; exit 1; \
+	fi
 
 # Rewrite the nginx edge configuration from the gateway's route table.
 edge-config: install
