@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx2
 import pytest
@@ -11,13 +12,22 @@ from beneficiaries.audit.immutability import sqlite_triggers
 from beneficiaries.database import Base
 from beneficiaries.main import create_app
 from beneficiaries.settings import Settings
-from shared.testing import Keys, ServiceUnderTest, service_fixture
+from shared.testing import Keys, ServiceUnderTest, service_fixture, verifier_settings
 from shared.testing.databases import empty_tables
 
 from .cases import Api
 from .factories import Factory
 
-service_under_test = service_fixture(__file__, create_app, Base.metadata, Settings)
+_settings = verifier_settings(Settings)
+
+
+def _test_settings(database_url: str, keys: Keys, **overrides: Any) -> Settings:
+    """The tests look at the statistics' rollup themselves: nothing rebuilds it behind their
+    back unless a test asks (``stats_refresh_seconds``)."""
+    return _settings(database_url, keys, **({"stats_refresh_seconds": 0} | overrides))
+
+
+service_under_test = service_fixture(__file__, create_app, Base.metadata, _test_settings)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from beneficiaries.referrals import worker as referrals_worker
 from beneficiaries.referrals.router import router as referrals_router
 from beneficiaries.rights.router import router as rights_router
 from beneficiaries.settings import Settings
+from beneficiaries.stats import refresher as stats_refresher
 from beneficiaries.stats.router import router as stats_router
 from shared.app import create_service_app
 
@@ -50,7 +51,12 @@ ROUTERS: list[APIRouter] = [
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Intake jobs: run here as well as by every other replica, each exactly once; pending
     # referrals settled the same way (with the offers client they need).
-    async with intake_service.worker(app), referrals_worker.lifespan(app):
+    # The statistics' rollup rebuilt between reads.
+    async with (
+        intake_service.worker(app),
+        referrals_worker.lifespan(app),
+        stats_refresher.lifespan(app),
+    ):
         yield
 
 

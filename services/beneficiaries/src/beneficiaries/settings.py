@@ -27,6 +27,9 @@ class Settings(PeerCallerSettings, JobWorkerSettings):
     # Intake jobs (bulk files of people) this process runs at once (0: it queues them but
     # leaves them to the other replicas).
     intake_workers: int = Field(default=1, ge=0, le=16)
+    # How often the statistics' rollup is brought up to date between reads (0: only by the
+    # reads themselves, which always build what a write left stale first).
+    stats_refresh_seconds: float = Field(default=5.0, ge=0, le=3600)
 
     # The AES-256-GCM keys of personal identifiers (cin, phone): ``id:base64`` items separated
     # by commas, e.g. ``2026b:…,2026a:…``. The active key encrypts; every listed key decrypts,

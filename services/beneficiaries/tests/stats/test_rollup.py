@@ -5,6 +5,7 @@ earlier year are rebuilt; two readers never build one association twice."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,12 +16,12 @@ from sqlalchemy.sql import visitors
 
 from beneficiaries.outcomes.models import Outcome
 from beneficiaries.stats import rollup, service, tracking
-from beneficiaries.stats.models import StatsBuilt, StatsStale
+from beneficiaries.stats.models import ALL_TIME, StatsBuilt, StatsPeople, StatsStale
 from shared.db import utcnow
 from shared.principal import Role
-from shared.testing import make_principal
+from shared.testing import OpenApp, make_principal
 
-from ..cases import Api, person
+from ..cases import Api, association, person
 from .test_enrolments import enrol
 from .world import JOB, YEAR, Programme, programme, row, value
 
@@ -204,3 +205,22 @@ async def test_two_readers_build_a_stale_association_once(
     # The readers' connections leave the pool (on SQLite a connection left from a concurrent
     # pair keeps an older view of the schema, which the cleaning of the tables changes).
     await engine.dispose()
+
+
+async def test_the_service_rebuilds_what_was_written_between_reads(
+    open_app: OpenApp, db: AsyncSession
+) -> None:
+    async with open_app(stats_refresh_seconds=0.1):
+        home = await association(db)
+        await person(db, home)
+        today = utcnow().date()
+        deadline = time.monotonic() + 20
+        while await rollup.stale(db, today) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert await rollup.stale(db, today) == []
+        everyone = select(StatsPeople.supported).where(
+            StatsPeople.association_id == home.id,
+            StatsPeople.year == ALL_TIME,
+            StatsPeople.dimension == "total",
+        )
+        assert await db.scalar(everyone) == 1
