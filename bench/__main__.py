@@ -18,6 +18,7 @@ BENCHMARKS: tuple[str, ...] = (
     "fanout",
     "load",
     "beneficiaries_scale",
+    "adequacy_scale",
 )
 
 

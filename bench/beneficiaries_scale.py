@@ -36,6 +36,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bench.offers import ServiceTimer
+from bench.report import write_section
 from beneficiaries import demo_national
 from beneficiaries.main import create_app
 from beneficiaries.settings import Settings
@@ -56,7 +57,6 @@ from shared.testing import (
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_ROOT = ROOT / "services" / "beneficiaries"
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 COMMAND = "python -m bench beneficiaries_scale"
 
 PAGE_REPEATS = 60
@@ -258,18 +258,6 @@ def markdown(result: dict[str, Any], measured: str) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    """Replace the "## Beneficiaries at 1M people" section of BENCHMARKS.md (or add it)."""
-    current = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n\n"
-    start = current.find("## Beneficiaries at 1M people\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + section
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + section + (current[end + 1 :] if end != -1 else "")
-    BENCHMARKS_MD.write_text(updated)
 
 
 def main() -> int:

@@ -43,6 +43,7 @@ import httpx2
 from pydantic import SecretStr
 from sqlalchemy import text
 
+from bench.report import write_section
 from offers.exchange.formats import FileFormat
 from offers.exchange.pipeline import Importer, rows_of
 from offers.main import create_app
@@ -63,7 +64,6 @@ from shared.testing import (
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_ROOT = ROOT / "services" / "offers"
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 COMMAND = "python -m bench offers"
 
 PROVIDERS = 2_000
@@ -670,18 +670,6 @@ def markdown(result: dict[str, Any], measured: str) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    """Replace the "## Offers" section of BENCHMARKS.md (or add it), leaving the others alone."""
-    current = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n\n"
-    start = current.find("## Offers\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + section
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + section + (current[end + 1 :] if end != -1 else "")
-    BENCHMARKS_MD.write_text(updated)
 
 
 async def _postgres_version() -> str:
