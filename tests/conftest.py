@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from kafaat.testing import Platform, running_platform
-from shared.testing import Keys
+from shared.testing import TEST_LANGUAGE_HEADERS, Keys
 
 # The session's platforms (one per backend), for the check that each module leaves them whole.
 STARTED: list[Platform] = []
@@ -39,7 +39,11 @@ def platform_left_whole(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(timeout=10.0, trust_env=False) as client:
+    # English problems, as the test kit's clients ask (tests/test_problem_languages.py has the
+    # French default and Arabic).
+    async with httpx2.AsyncClient(
+        timeout=10.0, trust_env=False, headers=TEST_LANGUAGE_HEADERS
+    ) as client:
         yield client
 
 

@@ -135,7 +135,12 @@ async def list_offers(principal: OfferReader) -> dict[str, Any]:
 async def create_offer(body: OfferIn, principal: OfferWriter) -> dict[str, str]:
     # What every service does with a principal limited to regions.
     if principal.regions and body.region not in principal.regions:
-        raise ProblemError(403, f"You may not act in region {body.region}.", slug="forbidden")
+        raise ProblemError(
+            403,
+            "region_outside_scope",
+            params={"region": body.region, "regions": ", ".join(principal.regions)},
+            slug="forbidden",
+        )
     return {"title": body.title, "region": body.region}
 
 
@@ -202,7 +207,7 @@ async def test_a_client_limited_to_region_01_cannot_act_in_region_02(
         "/api/v1/offers", json={"title": "Soudure", "region": "02"}, headers=bearer(token)
     )
     assert in_02.status_code == 403
-    assert "region 02" in in_02.json()["detail"]
+    assert in_02.json()["detail"] == "Region 02 is outside your scope; you may ask for 01."
 
 
 async def test_people_pass_service_policies_by_role(

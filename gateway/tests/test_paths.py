@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from pydantic import AnyHttpUrl
 
-from shared.testing import serve
+from shared.testing import TEST_LANGUAGE_HEADERS, serve
 from shared.testing.echo import serve_echo
 
 from .conftest import OpenGateway
@@ -119,7 +119,7 @@ async def test_a_repeated_identity_or_write_header_is_a_400_problem(
         serve_echo() as echo_url,
         open_gateway(offers_url=AnyHttpUrl(echo_url), rate_limit_per_ip="2/minute") as (app, _),
         serve(app) as url,
-        httpx2.AsyncClient(base_url=url, trust_env=False) as client,
+        httpx2.AsyncClient(base_url=url, trust_env=False, headers=TEST_LANGUAGE_HEADERS) as client,
     ):
         for _ in range(3):
             response = await client.get(path, headers=[(name, "Bearer one"), (name, "Bearer two")])

@@ -19,6 +19,7 @@ from shared.fields import (
     province_problem,
     text,
 )
+from shared.problems import Message, reason_text
 
 
 class Contact(BaseModel):
@@ -89,8 +90,12 @@ def test_reference_codes_are_checked() -> None:
 def test_a_province_must_lie_in_its_region() -> None:
     assert province_problem("01", "01.571") is None
     assert province_problem("01", None) is None
-    assert province_problem("02", "01.571") == "province '01.571' is not in region '02'"
-    assert province_problem("01", "01.999") == "unknown province '01.999' in region '01'"
+    assert _text(province_problem("02", "01.571")) == "province '01.571' is not in region '02'"
+    assert _text(province_problem("01", "01.999")) == "unknown province '01.999' in region '01'"
+
+
+def _text(reason: Message | None) -> str | None:
+    return None if reason is None else reason_text(reason)
 
 
 class Stored(BaseModel):

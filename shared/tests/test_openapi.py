@@ -148,16 +148,14 @@ def test_problem_schema_is_what_is_sent(keys: Keys, tmp_path: str) -> None:
     schemas = build(keys, str(tmp_path)).openapi()["components"]["schemas"]
     problem = schemas["Problem"]
     # Always sent; the others are left out rather than sent as null.
-    assert sorted(problem["required"]) == ["status", "title", "type"]
+    assert sorted(problem["required"]) == ["code", "status", "title", "type"]
     assert problem["properties"]["detail"] == {"title": "Detail", "type": "string"}
     assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldProblem"}
     field_problem = schemas["FieldProblem"]
-    assert sorted(field_problem["required"]) == ["field", "reason"]
-    # Left out of a problem, null in a report: either, and never taken for always present.
-    assert field_problem["properties"]["code"] == {
-        "anyOf": [{"type": "string"}, {"type": "null"}],
-        "title": "Code",
-    }
+    # Every problem and every field problem has its stable code.
+    assert sorted(field_problem["required"]) == ["code", "field", "reason"]
+    assert field_problem["properties"]["code"]["type"] == "string"
+    assert problem["properties"]["code"]["type"] == "string"
 
 
 def test_a_path_typed_with_a_convertor_keeps_its_policy_and_problems(

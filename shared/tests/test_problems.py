@@ -96,11 +96,13 @@ async def test_malformed_json_is_422_not_500(client: httpx2.AsyncClient) -> None
 async def test_http_errors_are_problems(client: httpx2.AsyncClient) -> None:
     teapot = await client.get("/teapot")
     assert teapot.status_code == 418
+    # An HTTPException's own detail is free text no catalogue translates: the problem has the
+    # status's code and title only.
     assert teapot.json() == {
         "type": "about:blank",
         "title": "I'm a Teapot",
         "status": 418,
-        "detail": "Short and stout",
+        "code": "http_418",
     }
     missing = await client.get("/nowhere")
     assert missing.status_code == 404

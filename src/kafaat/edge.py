@@ -166,7 +166,15 @@ class EdgeLimits:
 def _problem(status: int, title: str, slug: str, detail: str) -> str:
     if "'" in title + detail:
         raise ValueError(f"nginx strings are single-quoted here: {detail!r}")
-    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    # English only (nginx negotiates no language: Content-Language says so), with the code the
+    # applications give a problem of a bare status.
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "code": f"http_{status}",
+        "detail": detail,
+    }
     # nginx strings are single-quoted here: JSON never needs a single quote.
     return json.dumps(body, separators=(",", ":"))
 
@@ -190,6 +198,8 @@ def _auth_headers(edge_secret: str) -> list[str]:
         'proxy_set_header Content-Length "";',
         *FORWARDED,
         "proxy_set_header Authorization $http_authorization;",
+        "# The gateway's problems (401, 403) in the caller's language.",
+        "proxy_set_header Accept-Language $http_accept_language;",
         "proxy_set_header X-Original-URI $request_uri;",
         "proxy_set_header X-Original-Method $request_method;",
         f'proxy_set_header X-Kafaat-Edge-Secret "{edge_secret}";',
@@ -394,6 +404,7 @@ def render(
             [
                 "internal;",
                 "default_type application/problem+json;",
+                "add_header Content-Language en always;",
                 *_security_headers(),
                 *(
                     [f"add_header Retry-After {limits.retry_after()} always;"]

@@ -19,6 +19,7 @@ from gateway.settings import Settings
 from shared.cli import service_cli
 from shared.db import create_engine, create_sessionmaker
 from shared.principal import Role
+from shared.problems import reason_text
 
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD_ENV = "KAFAAT_ADMIN_PASSWORD"
@@ -63,8 +64,8 @@ def create_admin_command(args: argparse.Namespace) -> int:
         return 2
     problems = policy_problems(password, args.email, field="password")
     if problems:
-        for problem in problems:
-            print(f"the password {problem.reason}", file=sys.stderr)
+        for _, reason in problems:
+            print(f"the password {reason_text(reason)}", file=sys.stderr)
         return 2
     try:
         created = asyncio.run(create_admin(Settings(), args.email, args.full_name, password))

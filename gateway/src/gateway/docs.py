@@ -20,7 +20,8 @@ import fastapi_offline
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from gateway.openapi import ADEQUACY_METHOD_PATH, CHANGELOG_PATH
+from gateway.openapi import ADEQUACY_METHOD_PATH, CHANGELOG_PATH, PROBLEM_CODES_PATH
+from shared import problem_codes
 from shared.auth import public
 from shared.problems import not_found
 
@@ -126,5 +127,12 @@ def docs_router(openapi_url: str, title: str) -> APIRouter:
     @public
     async def adequacy_method() -> Response:
         return Response(ADEQUACY_METHOD.read_bytes(), media_type="text/markdown; charset=utf-8")
+
+    codes_page = problem_codes.markdown().encode("utf-8")
+
+    @router.get(PROBLEM_CODES_PATH, include_in_schema=False)
+    @public
+    async def problem_codes_page() -> Response:
+        return Response(codes_page, media_type="text/markdown; charset=utf-8")
 
     return router

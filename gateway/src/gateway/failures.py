@@ -55,10 +55,11 @@ def failure_detail(reason: UpstreamFailure) -> str:
 
 def failure_problem(reason: UpstreamFailure, service: str) -> ProblemError:
     """The problem the caller gets; the other services are not affected, and it says so."""
-    status, what, slug = _ANSWERS[reason]
+    status, _, slug = _ANSWERS[reason]
     return ProblemError(
         status,
-        f"The {service} service {what}; other services are unaffected. Retry later.",
+        f"upstream_{reason}",
+        params={"service": service},
         slug=slug,
         extra={"service": service},
         headers={"Retry-After": "5"} if status == 503 else None,

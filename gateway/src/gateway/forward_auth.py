@@ -37,7 +37,7 @@ router = APIRouter(tags=["internal"])
 
 
 def _not_found() -> ProblemError:
-    return ProblemError(404, "No service owns this path.", slug="not-found")
+    return ProblemError(404, "no_service_for_path", slug="not-found")
 
 
 @router.get(
@@ -56,9 +56,9 @@ async def forward_auth(
     settings: Settings = request.app.state.settings
     expected = settings.edge_secret
     if expected is None or edge_secret is None:
-        raise ProblemError(404, slug="not-found")
+        raise ProblemError(404, "http_404", slug="not-found")
     if not hmac.compare_digest(edge_secret.encode(), expected.get_secret_value().encode()):
-        raise ProblemError(404, slug="not-found")
+        raise ProblemError(404, "http_404", slug="not-found")
     target = resolve(original_uri.split("?", 1)[0])
     if target is None:
         raise _not_found()

@@ -49,6 +49,8 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 CHANGELOG_PATH = "/api/v1/changelog"
 # The regional adequacy review's method, formulas and thresholds (French, Arabic, English).
 ADEQUACY_METHOD_PATH = "/api/v1/adequacy/method"
+# Every problem code with its messages in French, Arabic and English (shared.problem_codes).
+PROBLEM_CODES_PATH = "/api/v1/problem-codes"
 _COMPONENTS_PREFIX = "#/components/"
 TOKEN_OPERATION = "auth-token"
 # The platform's version, the root pyproject's: every workspace member carries the same one
@@ -283,7 +285,10 @@ def _complete(merged: dict[str, Any], owners: dict[str, str]) -> None:
             + "\n\nBreaking changes to this contract, version by version: "
             + f"[{CHANGELOG_PATH}]({CHANGELOG_PATH}). The regional adequacy review's method, "
             + "formulas and thresholds (français, العربية, English): "
-            + f"[{ADEQUACY_METHOD_PATH}]({ADEQUACY_METHOD_PATH})."
+            + f"[{ADEQUACY_METHOD_PATH}]({ADEQUACY_METHOD_PATH}). Errors are problems "
+            + "(RFC 9457) in the language `Accept-Language` asks for (français by default, "
+            + "العربية, English), each with a stable `code`: "
+            + f"[{PROBLEM_CODES_PATH}]({PROBLEM_CODES_PATH})."
         ).strip(),
         "version": PLATFORM_VERSION,
         "contact": copy.deepcopy(CONTACT),

@@ -17,10 +17,11 @@ from shared.problems import ProblemError
 _CACHE_LIMIT = 10_000
 
 
-def unauthenticated(detail: str, *, error: str = "invalid_token") -> ProblemError:
+def unauthenticated(code: str, *, error: str = "invalid_token", **params: object) -> ProblemError:
     return ProblemError(
         401,
-        detail,
+        code,
+        params=params,
         slug="unauthenticated",
         headers={"WWW-Authenticate": f'Bearer realm="kafaat", error="{error}"'},
     )
@@ -47,9 +48,7 @@ class PrincipalResolver:
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise unauthenticated(
-                "Send 'Authorization: Bearer <access token>'.", error="invalid_request"
-            )
+            raise unauthenticated("bearer_token_missing", error="invalid_request")
         now = time.time()
         cached = self._cache.get(token)
         if cached is not None and cached[0] > now:
@@ -57,7 +56,7 @@ class PrincipalResolver:
         try:
             verified = self.verifier.verify(token)
         except InvalidAccessToken as exc:
-            raise unauthenticated(f"The access token is not valid: {exc}.") from exc
+            raise unauthenticated("access_token_invalid", error=str(exc)) from exc
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         # Kept until the token's own expiry, never longer.

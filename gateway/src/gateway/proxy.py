@@ -247,7 +247,7 @@ class Proxy:
         except ValueError as exc:
             # A header the client cannot write (a raw CR or LF only an in-process caller sends).
             raise ProblemError(
-                400, f"The request cannot be forwarded: {exc}.", slug="bad-request"
+                400, "not_forwardable", params={"error": str(exc)}, slug="bad-request"
             ) from exc
         record_backend_call(service, upstream.status, time.perf_counter() - started)
         try:
@@ -297,7 +297,8 @@ def _header_value(name: bytes, value: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise ProblemError(
             400,
-            f"The {name.decode('latin-1')} header is not valid UTF-8: it cannot be forwarded.",
+            "header_not_utf8",
+            params={"header": name.decode("latin-1")},
             slug="bad-request",
         ) from exc
 

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from gateway.identity.dependencies import passwords_for
 from gateway.identity.passwords import Passwords, policy_problems
 from gateway.settings import Settings
+from shared.problems import as_message
 
 
 async def test_hashes_are_argon2id_with_at_least_the_owasp_parameters() -> None:
@@ -47,4 +48,4 @@ def test_weaker_parameters_are_refused_at_start_up(weaker: dict[str, int]) -> No
 )
 def test_policy(password: str, codes: list[str]) -> None:
     problems = policy_problems(password, "amina@example.org")
-    assert [problem.code for problem in problems] == codes
+    assert [as_message(reason).code for _, reason in problems] == codes

@@ -73,6 +73,6 @@ def test_admin_manages_everyone() -> None:
 def test_scope_problems_name_the_fields() -> None:
     assert scope_problems(UserScope(role=Role.PROVIDER_STAFF, association_id=ASSOCIATION)) != []
     fields = [
-        p.field for p in scope_problems(UserScope(role=Role.PROVIDER_STAFF, partner_id=OTHER))
+        field for field, _ in scope_problems(UserScope(role=Role.PROVIDER_STAFF, partner_id=OTHER))
     ]
     assert fields == ["body.provider_id", "body.partner_id"]

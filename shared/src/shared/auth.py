@@ -30,10 +30,11 @@ def is_public(endpoint: Callable[..., Any]) -> bool:
     return bool(getattr(endpoint, _PUBLIC_ATTRIBUTE, False))
 
 
-def _unauthorized(detail: str) -> ProblemError:
+def _unauthorized(code: str, **params: object) -> ProblemError:
     return ProblemError(
         401,
-        detail,
+        code,
+        params=params,
         slug="unauthenticated",
         headers={"WWW-Authenticate": 'Bearer realm="kafaat-service"'},
     )
@@ -47,18 +48,18 @@ async def authenticate(request: Request) -> None:
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _unauthorized("This service is reached through the gateway with a service token.")
+        raise _unauthorized("service_token_missing")
     verifier: ServiceTokenVerifier = request.app.state.token_verifier
     try:
         request.state.principal = verifier.verify(token.strip())
     except InvalidServiceToken as exc:
-        raise _unauthorized(f"Invalid service token: {exc}") from exc
+        raise _unauthorized("service_token_invalid", error=str(exc)) from exc
 
 
 def current_principal(request: Request) -> Principal:
     principal = getattr(request.state, "principal", None)
     if principal is None:  # only reachable from a route marked public
-        raise _unauthorized("This route needs an authenticated caller.")
+        raise _unauthorized("caller_unauthenticated")
     assert isinstance(principal, Principal)
     return principal
 

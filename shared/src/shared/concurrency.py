@@ -73,10 +73,9 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
         return
     raise ProblemError(
         412,
-        f"The record changed since you read it (it is now at version {current_version}); "
-        "read it again and retry.",
+        "version_mismatch",
+        params={"version": current_version},
         slug="stale-version",
-        title="Precondition failed",
         headers={"ETag": etag(current_version)},
     )
 

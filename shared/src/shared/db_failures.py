@@ -15,7 +15,7 @@ import sqlite3
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from shared.problems import problem_response
 
@@ -73,20 +73,16 @@ def unavailable(exc: BaseException) -> bool:
     return False
 
 
-def database_unavailable() -> JSONResponse:
+def database_unavailable() -> Response:
     return problem_response(
         503,
+        "database_unavailable",
         slug="database-unavailable",
-        title="Service unavailable",
-        detail=(
-            "The database cannot take this request right now (read-only, full or restarting); "
-            "nothing was changed. Retry later."
-        ),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
-async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_database_error(request: Request, exc: Exception) -> Response:
     if not unavailable(exc):
         raise exc  # a bug: the 500 of shared.problems, its trace in the log only
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)

@@ -22,6 +22,8 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, Field, StringConstraints
 
 from shared import reference
+from shared.problems import field_error
+from shared.translations import Message, msg
 
 T = TypeVar("T")
 
@@ -44,7 +46,7 @@ def text(max_length: int, min_length: int = 1) -> StringConstraints:
 def _known_region(code: str) -> str:
     if code not in reference.region_codes():
         known = ", ".join(sorted(reference.region_codes()))
-        raise ValueError(f"unknown region code '{code}' (known: {known})")
+        raise field_error("unknown_region", code=code, known=known)
     return code
 
 
@@ -60,20 +62,20 @@ def _isco_codes() -> frozenset[str]:
 
 def _known_isced(code: str) -> str:
     if code not in _isced_codes():
-        raise ValueError(f"unknown ISCED-F 2013 broad field '{code}' (00 to 10)")
+        raise field_error("unknown_isced_field", code=code)
     return code
 
 
 def _known_isco(code: str) -> str:
     if code not in _isco_codes():
-        raise ValueError(f"unknown ISCO-08 major group '{code}' (0 to 9)")
+        raise field_error("unknown_isco_group", code=code)
     return code
 
 
 def _distinct(values: Sequence[T]) -> Sequence[T]:
     # Short lists of codes: comparing pairs beats hashing (enum hashes run in Python).
     if any(values[i] in values[:i] for i in range(1, len(values))):
-        raise ValueError("each value may appear only once")
+        raise field_error("value_repeated")
     return values
 
 
@@ -124,13 +126,13 @@ SourceName = Annotated[
 Commune = Annotated[str, text(120)]
 
 
-def province_problem(region: str, province: str | None) -> str | None:
+def province_problem(region: str, province: str | None) -> Message | None:
     """Why ``province`` cannot be in ``region``, or None when it can."""
     if province is None:
         return None
     if not province.startswith(region + "."):
-        return f"province '{province}' is not in region '{region}'"
+        return msg("province_not_in_region", province=province, region=region)
     known = {p.code for p in reference.provinces() if p.region_code == region}
     if known and province not in known:
-        return f"unknown province '{province}' in region '{region}'"
+        return msg("unknown_province", province=province, region=region)
     return None

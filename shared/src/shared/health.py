@@ -39,7 +39,5 @@ async def readyz(request: Request) -> Health:
         await asyncio.wait_for(ping(engine), READINESS_TIMEOUT_SECONDS)
     except Exception as exc:
         logger.warning("database not reachable: %s", exc)
-        raise ProblemError(
-            503, "The database is not reachable.", slug="not-ready", title="Not ready"
-        ) from exc
+        raise ProblemError(503, "database_unreachable", slug="not-ready") from exc
     return Health(status="ready")

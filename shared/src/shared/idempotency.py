@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.concurrency import json_with_etag
 from shared.db import UTCDateTime, utcnow
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import ProblemError, msg
 
 KEY_MAX_LENGTH = 255
 RETENTION = timedelta(hours=24)
@@ -72,16 +72,13 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def reused_key(
-    detail: str = "This Idempotency-Key was already used with a different request body.",
-) -> ProblemError:
+def reused_key(code: str = "idempotency_key_reused") -> ProblemError:
     """422 for a key replayed with another body than the first time."""
     return ProblemError(
         422,
-        detail,
+        code,
         slug="idempotency-key-reused",
-        title="Idempotency key reused",
-        errors=[FieldProblem(field="header.idempotency-key", reason="used with another body")],
+        errors=[("header.idempotency-key", "used_with_another_body")],
     )
 
 
@@ -96,9 +93,10 @@ class IdempotencyStore:
         if len(key) > KEY_MAX_LENGTH:
             raise ProblemError(
                 422,
-                f"Idempotency-Key is longer than {KEY_MAX_LENGTH} characters.",
+                "idempotency_key_too_long",
+                params={"max_length": KEY_MAX_LENGTH},
                 slug="validation",
-                errors=[FieldProblem(field="header.idempotency-key", reason="too long")],
+                errors=[("header.idempotency-key", msg("too_long_key", max_length=KEY_MAX_LENGTH))],
             )
         row = (
             await session.execute(
@@ -147,7 +145,7 @@ class IdempotencyStore:
         except IntegrityError as exc:
             raise ProblemError(
                 409,
-                "A request with this Idempotency-Key is being processed; retry shortly.",
+                "idempotency_key_in_use",
                 slug="idempotency-key-in-use",
             ) from exc
 

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import ProblemError, Reason, msg
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -110,14 +110,8 @@ def encode_cursor(order_name: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _bad_cursor(reason: str) -> ProblemError:
-    return ProblemError(
-        422,
-        "The cursor is not one this list gave out; start again without it.",
-        slug="validation",
-        title="Invalid request",
-        errors=[FieldProblem(field="query.cursor", reason=reason)],
-    )
+def _bad_cursor(reason: Reason) -> ProblemError:
+    return ProblemError(422, "unknown_cursor", slug="validation", errors=[("query.cursor", reason)])
 
 
 def decode_cursor(cursor: str, order_name: str, size: int) -> list[Any]:
@@ -127,11 +121,11 @@ def decode_cursor(cursor: str, order_name: str, size: int) -> list[Any]:
         values = [_decode_value(v) for v in payload["v"]]
         name = payload["o"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise _bad_cursor("malformed cursor") from exc
+        raise _bad_cursor("malformed_cursor") from exc
     if name != order_name:
-        raise _bad_cursor(f"cursor was made for the order '{name}', not '{order_name}'")
+        raise _bad_cursor(msg("cursor_of_another_order", order=name, expected=order_name))
     if len(values) != size:
-        raise _bad_cursor("malformed cursor")
+        raise _bad_cursor("malformed_cursor")
     return values
 
 

@@ -55,11 +55,13 @@ class PeerUnavailable(PeerError):
         super().__init__(peer, 503, {"detail": reason})
         self.reason = reason
 
-    def as_problem(self, detail: str | None = None) -> ProblemError:
-        """The 503 a route answers for it (``detail`` tells the caller what happens next)."""
+    def as_problem(self, code: str = "peer_unavailable") -> ProblemError:
+        """The 503 a route answers for it (``code``'s detail tells the caller what happens next;
+        it may name the service: ``{service}``)."""
         return ProblemError(
             503,
-            detail or f"The {self.peer} service is unavailable; try again shortly.",
+            code,
+            params={"service": self.peer},
             slug="peer-unavailable",
             headers={"Retry-After": "5"},
             extra={"service": self.peer},
@@ -128,6 +130,9 @@ class PeerClient:
             transport=self._transport,
             trust_env=False,
             follow_redirects=False,
+            # Services speak English to each other: a peer's detail may end up in a log, in a
+            # record's history or inside another problem's detail.
+            headers={"Accept-Language": "en"},
         )
 
     async def close(self) -> None:

@@ -65,14 +65,15 @@ def require(
         principal = current_principal(request)
         acting = principal.acting_service
         if acting is not None and acting not in allowed_peers:
-            detail = f"This route does not accept calls from the {acting} service."
-            raise ProblemError(403, detail, slug="forbidden")
+            raise ProblemError(
+                403, "peer_not_allowed", params={"service": acting}, slug="forbidden"
+            )
         if anonymous:
             return principal
         if principal.kind == "anonymous":
             raise ProblemError(
                 401,
-                "Sign in, or use an API client token, to call this route.",
+                "sign_in_required",
                 slug="unauthenticated",
                 headers={"WWW-Authenticate": 'Bearer realm="kafaat"'},
             )
@@ -84,7 +85,7 @@ def require(
             and required_scopes <= set(principal.scopes)
         ):
             return principal
-        raise ProblemError(403, "Your role or scopes do not allow this action.", slug="forbidden")
+        raise ProblemError(403, "action_not_allowed", slug="forbidden")
 
     policy = Policy(anonymous, allowed_roles, required_scopes, allowed_peers)
     setattr(check, _POLICY_ATTRIBUTE, policy)

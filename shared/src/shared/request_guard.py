@@ -26,7 +26,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.problems import FieldProblem, problem_response
+from shared.problems import Code, FieldIssue, Message, problem_response
 
 # Headers read as one value: a second line would be read by one component and not another.
 SINGLE_VALUED_HEADERS = frozenset(
@@ -56,31 +56,31 @@ def _decoded(raw: bytes, *, plus_is_space: bool = False) -> bytes:
     return unquote_to_bytes(raw)
 
 
-def _text_problem(decoded: bytes) -> str | None:
+def _text_problem(decoded: bytes) -> Code | None:
     if _CONTROL.search(decoded):
-        return "contains a control character"
+        return "control_character"
     try:
         decoded.decode("utf-8")
     except UnicodeDecodeError:
-        return "is not UTF-8 once percent-decoded"
+        return "not_utf8"
     return None
 
 
-def unroutable_path(raw_path: bytes) -> str | None:
+def unroutable_path(raw_path: bytes) -> Code | None:
     """Why a request path names no resource (it could be resolved after routing), or None."""
     if b"\\" in raw_path or _ENCODED_SEPARATOR.search(raw_path):
-        return "contains an encoded slash or a backslash"
+        return "encoded_slash"
     if any(segment in (b".", b"..") for segment in _decoded(raw_path).split(b"/")):
-        return "contains a dot segment ('.' or '..')"
+        return "dot_segment"
     return None
 
 
-def path_problem(raw_path: bytes) -> str | None:
+def path_problem(raw_path: bytes) -> Code | None:
     """Why a routable request path is refused, or None."""
     return _text_problem(_decoded(raw_path))
 
 
-def query_problem(query: bytes) -> str | None:
+def query_problem(query: bytes) -> Code | None:
     """Why a query string is refused, or None."""
     return _text_problem(_decoded(query, plus_is_space=True)) if query else None
 
@@ -104,6 +104,11 @@ def duplicated_headers(headers: list[tuple[bytes, bytes]]) -> list[str]:
     )
 
 
+def _refused(code: Code, problem: Code) -> Message:
+    # The field problem's code says where (``invalid_path``…), its reason what (``dot_segment``).
+    return Message(code, {"problem": Message(problem)})
+
+
 class RequestGuardMiddleware:
     """See the module."""
 
@@ -119,36 +124,30 @@ class RequestGuardMiddleware:
         if reason is not None:
             response = problem_response(
                 404,
+                "unroutable_path",
+                params={"problem": Message(reason)},
                 slug="not-found",
-                detail=f"No such resource: the path {reason}.",
-                errors=[FieldProblem(field="path", reason=reason, code="invalid_path")],
+                errors=[("path", _refused("invalid_path", reason))],
             )
             await response(scope, receive, send)
             return
-        errors: list[FieldProblem] = []
+        errors: list[FieldIssue] = []
         reason = path_problem(raw_path)
         if reason is not None:
-            errors.append(FieldProblem(field="path", reason=reason, code="invalid_path"))
+            errors.append(("path", _refused("invalid_path", reason)))
         reason = query_problem(scope.get("query_string", b""))
         if reason is not None:
-            errors.append(FieldProblem(field="query", reason=reason, code="invalid_query"))
+            errors.append(("query", _refused("invalid_query", reason)))
         errors += [
-            FieldProblem(
-                field=f"header.{name}",
-                reason="contains a control character",
-                code="invalid_header",
-            )
+            (f"header.{name}", _refused("invalid_header", "control_character"))
             for name in headers_with_controls(scope["headers"])
         ]
-        errors += [
-            FieldProblem(field=f"header.{name}", reason="sent more than once", code="duplicate")
-            for name in duplicated_headers(scope["headers"])
-        ]
+        errors += [(f"header.{name}", "duplicate") for name in duplicated_headers(scope["headers"])]
         if not errors:
             await self.app(scope, receive, send)
             return
-        detail = "; ".join(f"{error.field} {error.reason}" for error in errors)
+        fields = ", ".join(field for field, _ in errors)
         response = problem_response(
-            400, slug="bad-request", detail=f"The request is refused: {detail}.", errors=errors
+            400, "request_refused", params={"fields": fields}, slug="bad-request", errors=errors
         )
         await response(scope, receive, send)

@@ -24,7 +24,7 @@ from gateway.identity.scopes import UserScope
 from gateway.proxy import Proxy
 from gateway.upstreams import UpstreamError, get_record, upstream_problem
 from shared.principal import Principal, Role
-from shared.problems import FieldProblem, ProblemError, invalid
+from shared.problems import ProblemError, invalid, msg, record
 
 
 def _one_region(record: dict[str, Any], name: str) -> frozenset[str]:
@@ -68,10 +68,11 @@ def _not_found(field: str, organisation: Organisation, record_id: UUID) -> Probl
     # The same answer for a missing record and one outside the maker's regions.
     return ProblemError(
         404,
-        f"No {organisation.kind} in your regions has the id '{record_id}'.",
+        "organisation_not_found",
+        params={"kind": record(organisation.kind), "id": record_id},
         slug="not-found",
         errors=[
-            FieldProblem(field=f"body.{field}", reason=f"no {organisation.kind} in your regions")
+            (f"body.{field}", msg("no_organisation_in_regions", kind=record(organisation.kind)))
         ],
     )
 
@@ -103,6 +104,6 @@ async def verified_scope(proxy: Proxy, maker: Principal, scope: UserScope) -> Us
         if scope.role is Role.PROVIDER_STAFF and field == "provider_id":
             if scope.regions and set(scope.regions) != regions:
                 expected = ", ".join(sorted(regions))
-                raise invalid([("regions", f"a provider's staff have its region ({expected})")])
+                raise invalid([("regions", msg("staff_region", regions=expected))])
             scope = replace(scope, regions=tuple(sorted(regions)))
     return scope

@@ -12,7 +12,7 @@ import secrets
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from shared.problems import FieldProblem, ProblemError
+from shared.problems import FieldIssue, ProblemError, msg
 
 MIN_LENGTH = 12
 # Long enough for any passphrase; bounded so nobody makes the gateway hash megabytes.
@@ -59,28 +59,14 @@ class Passwords:
             return True
 
 
-def policy_problems(password: str, email: str, field: str = "body.password") -> list[FieldProblem]:
-    problems = []
+def policy_problems(password: str, email: str, field: str = "body.password") -> list[FieldIssue]:
+    problems: list[FieldIssue] = []
     if len(password) < MIN_LENGTH:
-        problems.append(
-            FieldProblem(
-                field=field,
-                reason=f"must have at least {MIN_LENGTH} characters",
-                code="password_too_short",
-            )
-        )
+        problems.append((field, msg("password_too_short", min_length=MIN_LENGTH)))
     if len(password) > MAX_LENGTH:
-        problems.append(
-            FieldProblem(
-                field=field,
-                reason=f"must have at most {MAX_LENGTH} characters",
-                code="password_too_long",
-            )
-        )
+        problems.append((field, msg("password_too_long", max_length=MAX_LENGTH)))
     if password.strip().casefold() == email.strip().casefold():
-        problems.append(
-            FieldProblem(field=field, reason="must not be the email address", code="password_email")
-        )
+        problems.append((field, "password_email"))
     return problems
 
 
@@ -90,9 +76,8 @@ def check_policy(password: str, email: str, field: str = "body.password") -> Non
     if problems:
         raise ProblemError(
             422,
-            "The password does not meet the policy: at least "
-            f"{MIN_LENGTH} characters, and not the email address.",
+            "password_policy",
+            params={"min_length": MIN_LENGTH},
             slug="validation",
-            title="Invalid request",
             errors=problems,
         )

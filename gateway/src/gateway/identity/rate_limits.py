@@ -181,11 +181,12 @@ class RateLimitMiddleware:
         if not decision.allowed:
             response = problem_response(
                 429,
-                detail=(
-                    f"Too many requests: at most {decision.limit.amount} per "
-                    f"{decision.limit.get_expiry()} seconds. Retry after "
-                    f"{decision.reset_seconds} seconds."
-                ),
+                "rate_limited",
+                params={
+                    "amount": decision.limit.amount,
+                    "seconds": decision.limit.get_expiry(),
+                    "retry_after": decision.reset_seconds,
+                },
                 slug="rate-limited",
                 headers=decision.headers(),
             )

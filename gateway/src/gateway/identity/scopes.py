@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from shared.principal import Principal, Role
-from shared.problems import FieldProblem
+from shared.problems import FieldIssue, msg
 
 ORGANISATION_FIELDS = ("association_id", "provider_id", "partner_id")
 _ORGANISATION_OF_ROLE: dict[Role, str] = {
@@ -39,28 +39,20 @@ class UserScope:
     partner_id: UUID | None = None
 
 
-def scope_problems(scope: UserScope) -> list[FieldProblem]:
+def scope_problems(scope: UserScope) -> list[FieldIssue]:
     """What is missing or out of place for the role (field names as in the request body)."""
-    problems = []
+    problems: list[FieldIssue] = []
     if scope.role is Role.ADMIN and scope.regions:
-        problems.append(
-            FieldProblem(field="body.regions", reason="an admin covers every region; leave empty")
-        )
+        problems.append(("body.regions", "admin_has_no_regions"))
     if scope.role is Role.REGIONAL_COORDINATOR and not scope.regions:
-        problems.append(
-            FieldProblem(field="body.regions", reason="a regional coordinator needs its regions")
-        )
+        problems.append(("body.regions", "coordinator_needs_regions"))
     required = _ORGANISATION_OF_ROLE.get(scope.role)
     for field in ORGANISATION_FIELDS:
         value = getattr(scope, field)
         if field == required and value is None:
-            problems.append(
-                FieldProblem(field=f"body.{field}", reason=f"required for the role {scope.role}")
-            )
+            problems.append((f"body.{field}", msg("required_for_role", role=scope.role.value)))
         elif field != required and value is not None:
-            problems.append(
-                FieldProblem(field=f"body.{field}", reason=f"not used by the role {scope.role}")
-            )
+            problems.append((f"body.{field}", msg("unused_by_role", role=scope.role.value)))
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import problem_response
+from shared.problems import ProblemError
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
@@ -28,12 +28,17 @@ class BodyTooLarge(HTTPException):
     problem through the usual handler, and the middleware answers it for proxied requests."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, detail=f"The request body is larger than {limit} bytes.")
+        super().__init__(413)
+        self.problem = _problem(limit)
 
 
 def _too_large(limit: int) -> ASGIApp:
     # The same problem as BodyTooLarge answered by the routes' handler.
-    return problem_response(413, detail=f"The request body is larger than {limit} bytes.")
+    return _problem(limit).response()
+
+
+def _problem(limit: int) -> ProblemError:
+    return ProblemError(413, "body_too_large", params={"limit": limit})
 
 
 class BodySizeLimitMiddleware:

@@ -53,13 +53,14 @@ from shared.db import utcnow
 from shared.pagination import Page, PageParams
 from shared.principal import Principal
 from shared.problems import (
-    FieldProblem,
     ProblemError,
     conflict,
     invalid,
     not_found,
+    reason_text,
     stale_record,
 )
+from shared.translations import quantity
 
 logger = logging.getLogger("kafaat.gateway.identity")
 
@@ -90,9 +91,8 @@ def _invalid_credentials() -> ProblemError:
     # One answer for an unknown email, a wrong password and a disabled account.
     return ProblemError(
         401,
-        "The email or the password is wrong.",
+        "invalid_credentials",
         slug="invalid-credentials",
-        title="Sign-in failed",
         headers={"WWW-Authenticate": 'Bearer realm="kafaat"'},
     )
 
@@ -102,10 +102,9 @@ def _locked(until: datetime, now: datetime) -> ProblemError:
     minutes = math.ceil(seconds / 60)
     return ProblemError(
         429,
-        f"Too many failed sign-ins for this email. Try again in {minutes} minute"
-        f"{'s' if minutes > 1 else ''}.",
+        "sign_in_locked",
+        params={"duration": quantity("minutes", minutes)},
         slug="sign-in-locked",
-        title="Sign-in temporarily locked",
         headers={"Retry-After": str(seconds)},
     )
 
@@ -184,7 +183,7 @@ async def login(session: AsyncSession, identity: Identity, email: str, password:
 def _invalid_refresh_token() -> ProblemError:
     return ProblemError(
         401,
-        "The refresh token is not valid (expired, signed out or already used): sign in again.",
+        "invalid_refresh_token",
         slug="invalid-refresh-token",
         headers={"WWW-Authenticate": 'Bearer realm="kafaat"'},
     )
@@ -231,7 +230,7 @@ async def signed_in_user(session: AsyncSession, principal: Principal) -> User:
     if user is None or not user.active:
         raise ProblemError(
             401,
-            "This account no longer exists or is disabled.",
+            "account_disabled",
             slug="unauthenticated",
             headers={"WWW-Authenticate": 'Bearer realm="kafaat"'},
         )
@@ -252,10 +251,9 @@ async def change_password(
     if not await identity.passwords.verify(user.password_hash, current_password):
         wrong = ProblemError(
             422,
-            "The current password is wrong.",
+            "current_password_wrong",
             slug="validation",
-            title="Invalid request",
-            errors=[FieldProblem(field="body.current_password", reason="does not match")],
+            errors=[("body.current_password", "password_mismatch")],
         )
         raise await _fail(session, identity, user.email_key, now, attempts, wrong)
     # The right password: the attempt is over, whatever the new password's fate.
@@ -308,7 +306,7 @@ def _scope_of(user: User) -> UserScope:
 def _manager_scope(principal: Principal) -> ManagementScope:
     scope = management_scope(principal)
     if scope is None:
-        raise ProblemError(403, "Your role does not manage people.", slug="forbidden")
+        raise ProblemError(403, "role_manages_nobody", slug="forbidden")
     return scope
 
 
@@ -317,25 +315,21 @@ def _check_scope(manager: ManagementScope, scope: UserScope) -> None:
     if problems:
         raise ProblemError(
             422,
-            "The role and the scope do not fit together.",
+            "role_scope_mismatch",
             slug="validation",
-            title="Invalid request",
             errors=problems,
         )
     if not manager.covers(scope):
         raise ProblemError(
             403,
-            "You can only manage people inside your own scope, with a role no broader than yours.",
+            "outside_your_scope",
             slug="outside-your-scope",
         )
 
 
 def _email_taken(email: str) -> ProblemError:
     return conflict(
-        f"A person with the email {email} exists already.",
-        slug="email-taken",
-        field="email",
-        reason="already used",
+        "email_taken", params={"email": email}, slug="email-taken", field="email", reason="taken"
     )
 
 
@@ -396,7 +390,7 @@ async def add_account(
     None when the email is taken. The caller checks the password policy."""
     problems = scope_problems(scope)
     if problems:
-        raise ValueError("; ".join(f"{p.field}: {p.reason}" for p in problems))
+        raise ValueError("; ".join(f"{field}: {reason_text(reason)}" for field, reason in problems))
     if await repository.email_taken(session, email_key(email), other_than=None):
         return None
     now = utcnow()
@@ -456,12 +450,12 @@ async def update_user(
     changes = data.model_dump(exclude_unset=True)
     for field in ("email", "full_name", "role", "regions", "active", "password"):
         if field in changes and changes[field] is None:
-            raise invalid([(field, "cannot be null")])
+            raise invalid([(field, "not_null")])
     scope_fields = {"role", "regions", "active", *ORGANISATION_FIELDS}
     if str(user.id) == principal.subject and scope_fields & changes.keys():
         raise ProblemError(
             403,
-            "You cannot change your own role, scope or active flag: ask another manager.",
+            "own_scope_locked",
             slug="forbidden",
         )
     current = _scope_of(user)
@@ -506,7 +500,7 @@ async def update_user(
 
 def _check_future(expires_at: datetime | None) -> None:
     if expires_at is not None and expires_at <= utcnow():
-        raise invalid([("expires_at", "must be in the future")])
+        raise invalid([("expires_at", "not_in_future")])
 
 
 async def create_client(
@@ -557,7 +551,7 @@ async def update_client(
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "scopes", "regions", "active"):
         if field in changes and changes[field] is None:
-            raise invalid([(field, "cannot be null")])
+            raise invalid([(field, "not_null")])
     if "expires_at" in changes:
         _check_future(changes["expires_at"])
         client.expires_at = changes["expires_at"]

@@ -29,7 +29,7 @@ from gateway.settings import Settings
 from gateway.upstreams import UpstreamError, call
 from shared.metrics import CircuitState, Metrics
 from shared.principal import Principal
-from shared.problems import ProblemError
+from shared.problems import ProblemError, msg
 
 Reason = Literal["timeout", "unavailable", "broken", "refused", "circuit_open"]
 
@@ -84,9 +84,12 @@ class Gathered:
         status = 504 if timeouts else 502
         raise ProblemError(
             status,
-            "No service could give its figures: "
-            + "; ".join(f"{error.service} {_DETAILS[error.reason]}" for error in self.errors)
-            + ". Retry later.",
+            "no_figures",
+            params={
+                "failures": [
+                    msg(f"figures_{error.reason}", service=error.service) for error in self.errors
+                ]
+            },
             slug="upstream-timeout" if timeouts else "upstream-error",
             extra={"errors": [error.model_dump() for error in self.errors]},
         )

@@ -48,7 +48,7 @@ def _readable() -> Iterator[None]:
     except (KeyError, TypeError, ValueError) as exc:
         raise ProblemError(
             502,
-            "A service answered figures the gateway cannot read; retry later.",
+            "unreadable_figures",
             slug="upstream-error",
         ) from exc
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from shared.policy import require
 from shared.principal import Principal, Role
-from shared.problems import ProblemError, invalid
+from shared.problems import ProblemError, invalid, msg
 
 VIEW_SCOPE = "beneficiaries:stats"
 ViewReader = Annotated[
@@ -44,12 +44,13 @@ def view_region(principal: Principal, region: str | None) -> str | None:
     if region is None and len(bound) == 1:
         return bound[0]
     if region is None:
-        reason = f"name one of your regions: {', '.join(bound) or 'you have none'}"
+        reason = msg("name_a_region", regions=", ".join(bound)) if bound else "no_region_to_name"
         raise invalid([("region", reason)], location="query")
     if region not in bound:
         raise ProblemError(
             403,
-            f"Region {region} is outside your scope; you may ask for {', '.join(bound)}.",
+            "region_outside_scope",
+            params={"region": region, "regions": ", ".join(bound)},
             slug="forbidden",
         )
     return region

@@ -9,13 +9,14 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from shared.fields import text
+from shared.problems import field_error
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _printable(value: str) -> str:
     if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
+        raise field_error("control_characters")
     return value
 
 

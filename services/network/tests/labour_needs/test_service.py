@@ -9,6 +9,7 @@ from network.labour_needs import service
 from network.labour_needs.schemas import LabourNeedCreate, LabourNeedUpdate
 from shared.principal import Role
 from shared.problems import ProblemError
+from shared.testing import english
 
 from ..factories import NEED, Factory, access
 
@@ -16,7 +17,7 @@ from ..factories import NEED, Factory, access
 def test_the_horizon_year_and_the_province_check() -> None:
     assert service.horizon_year("2027-Q3") == 2027
     assert service.horizon_year("2028") == 2028
-    assert service.check({"region": "01", "province": "02.411"}) == [
+    assert english(service.check({"region": "01", "province": "02.411"})) == [
         ("province", "province '02.411' is not in region '01'")
     ]
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from network.memberships import service
+from shared.testing import english
 
 from ..factories import Factory
 
@@ -24,10 +25,10 @@ def test_periods_overlap_when_they_share_a_day() -> None:
     assert not service.overlaps(D("2025-01-01"), D("2025-06-29"), seat("2025-06-30", None))
     assert service.overlaps(D("2030-01-01"), None, seat("2025-01-01", None))
     assert not service.overlaps(D("2026-01-01"), None, seat("2025-01-01", "2025-12-31"))
-    assert service.period_issues(D("2025-01-02"), D("2025-01-01")) == [
+    assert english(service.period_issues(D("2025-01-02"), D("2025-01-01"))) == [
         ("until", "a membership cannot end before it starts")
     ]
-    assert service.period_issues(D("2025-01-01"), D("2025-01-01")) == []
+    assert english(service.period_issues(D("2025-01-01"), D("2025-01-01"))) == []
 
 
 async def test_membership_of_a_group_counts_as_membership_of_its_network(

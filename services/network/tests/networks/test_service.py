@@ -11,24 +11,25 @@ from network.networks import service
 from network.networks.schemas import WorkingGroupQuery
 from shared.pagination import PageParams
 from shared.problems import ProblemError
+from shared.testing import english
 
 from ..factories import Factory, access
 
 
 def test_a_group_has_a_theme_or_a_sector() -> None:
-    assert service.group_issues({"theme": None, "sector": None}) == [
+    assert english(service.group_issues({"theme": None, "sector": None})) == [
         ("theme", "give a theme, a sector or both")
     ]
-    assert service.group_issues({"theme": None, "sector": "textile"}) == []
-    assert service.group_issues({"theme": "Stages", "sector": None}) == []
+    assert english(service.group_issues({"theme": None, "sector": "textile"})) == []
+    assert english(service.group_issues({"theme": "Stages", "sector": None})) == []
 
 
 async def test_the_model_must_exist(db: AsyncSession, factory: Factory) -> None:
-    assert await service.model_issues(db, uuid4()) == [
+    assert english(await service.model_issues(db, uuid4())) == [
         ("model_id", "no institutionalisation model has this id")
     ]
     network = await factory.network()
-    assert await service.model_issues(db, network.model_id) == []
+    assert english(await service.model_issues(db, network.model_id)) == []
 
 
 async def test_a_group_copies_its_network_region_and_is_scoped_by_it(

@@ -10,6 +10,7 @@ from network.partners import service
 from network.partners.schemas import PartnerQuery
 from shared.pagination import PageParams
 from shared.principal import Role
+from shared.testing import english
 
 from ..factories import Factory, access
 
@@ -17,13 +18,13 @@ COORDINATOR_01 = access(role=Role.REGIONAL_COORDINATOR, regions=("01",))
 
 
 def test_regions_added_or_removed_must_be_coordinated_by_the_caller() -> None:
-    assert service.region_issues(COORDINATOR_01, (), ["01"]) == []
-    assert service.region_issues(COORDINATOR_01, ["01", "02"], ["01", "02"]) == []
-    assert service.region_issues(COORDINATOR_01, ["02"], ["01", "02"]) == []
-    assert service.region_issues(COORDINATOR_01, ["01", "02"], ["01"]) == [
+    assert english(service.region_issues(COORDINATOR_01, (), ["01"])) == []
+    assert english(service.region_issues(COORDINATOR_01, ["01", "02"], ["01", "02"])) == []
+    assert english(service.region_issues(COORDINATOR_01, ["02"], ["01", "02"])) == []
+    assert english(service.region_issues(COORDINATOR_01, ["01", "02"], ["01"])) == [
         ("regions", "you may only add or remove regions you coordinate")
     ]
-    assert service.region_issues(access(), ["02"], ["05"]) == []
+    assert english(service.region_issues(access(), ["02"], ["05"])) == []
 
 
 async def test_a_partner_that_left_its_network_no_longer_sees_the_others(

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from offers.vocabulary import PublicationStatus
 from shared.concurrency import check_if_match
 from shared.db import utcnow
-from shared.problems import FieldIssue, ProblemError, conflict
+from shared.problems import FieldIssue, ProblemError, conflict, msg
+from shared.translations import record as record_name
 from shared.writes import Versioned, flush_insert
 
 _DRAFT = PublicationStatus.DRAFT.value
@@ -48,10 +49,11 @@ class Stamped(Protocol):
 
 def duplicate_external_id(source: str, external_id: str) -> ProblemError:
     return conflict(
-        f"Another record already has source '{source}' and external id '{external_id}'.",
+        "duplicate_external_id",
+        params={"source": source, "external_id": external_id},
         slug="duplicate-external-id",
         field="external_id",
-        reason="already used in this source",
+        reason="used_in_source",
     )
 
 
@@ -73,9 +75,9 @@ def status_to_store(
         return current or _DRAFT, None
     target = PublicationStatus(wanted)
     if current is not None and not may_move(PublicationStatus(current), target):
-        return wanted, ("status", f"a {current} record cannot become {wanted}")
+        return wanted, ("status", msg("status_move", current=current, wanted=wanted))
     if target is not PublicationStatus.DRAFT and not may_publish:
-        return wanted, ("status", "only the coordinators of the region may publish")
+        return wanted, ("status", "publish_needs_coordinator")
     return wanted, None
 
 
@@ -117,7 +119,8 @@ def move(record: Publishable, target: PublicationStatus, if_match: str | None, k
     if not may_move(current, target):
         raise ProblemError(
             409,
-            f"A {current.value} {kind} cannot become {target.value}.",
+            "invalid_transition",
+            params={"current": current.value, "kind": record_name(kind), "target": target.value},
             slug="invalid-transition",
         )
     record.status = target.value

@@ -15,13 +15,14 @@ from offers.vocabulary import PublicationStatus
 from shared.pagination import PageParams
 from shared.principal import Role
 from shared.problems import ProblemError
+from shared.testing import english, english_issue
 
 from ..factories import OFFER, Factory, access
 
 
 def test_all_publics_excludes_naming_others() -> None:
-    assert service.check({"target_publics": ["all"]}) == []
-    assert service.check({"target_publics": ["all", "women"]}) == [
+    assert english(service.check({"target_publics": ["all"]})) == []
+    assert english(service.check({"target_publics": ["all", "women"]})) == [
         ("target_publics", "'all' already includes every other public")
     ]
 
@@ -29,7 +30,7 @@ def test_all_publics_excludes_naming_others() -> None:
 async def test_an_archived_provider_takes_no_new_offer(factory: Factory, db: AsyncSession) -> None:
     provider = await factory.provider()
     await providers_service.archive(db, factory.admin, provider, None)
-    assert service.provider_issues(provider, "provider_id") == [
+    assert english(service.provider_issues(provider, "provider_id")) == [
         ("provider_id", "the provider is archived")
     ]
     data = OfferCreate.model_validate(OFFER | {"provider_id": provider.id})
@@ -56,7 +57,9 @@ async def test_a_provider_outside_the_scope_is_like_a_missing_one(
 async def test_publish_the_provider_before_its_offers(factory: Factory, db: AsyncSession) -> None:
     provider = await factory.provider(publish=False)
     offer = await factory.offer(provider, publish=False)
-    assert service.publication_issue(PublicationStatus.PUBLISHED.value, provider) == (
+    assert english_issue(
+        service.publication_issue(PublicationStatus.PUBLISHED.value, provider)
+    ) == (
         "status",
         "publish the provider before its offers",
     )

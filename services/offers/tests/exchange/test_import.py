@@ -112,7 +112,11 @@ async def test_all_or_nothing_rejects_the_file_naming_line_and_field(api: Api) -
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["errors"] == [
-        {"field": "line.5.duration_hours", "reason": problem["errors"][0]["reason"]}
+        {
+            "field": "line.5.duration_hours",
+            "reason": problem["errors"][0]["reason"],
+            "code": "import_row",
+        }
     ]
     assert "integer" in problem["errors"][0]["reason"]
     report = problem["report"]

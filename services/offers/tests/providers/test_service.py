@@ -16,6 +16,7 @@ from shared.db import utcnow
 from shared.pagination import PageParams
 from shared.principal import Role
 from shared.problems import ProblemError
+from shared.testing import english
 
 from ..factories import PROVIDER, Factory, access
 
@@ -23,8 +24,8 @@ COORDINATOR_02 = {"role": Role.REGIONAL_COORDINATOR, "regions": ("02",)}
 
 
 def test_a_province_must_lie_in_the_region_and_coordinates_come_in_pairs() -> None:
-    assert service.check({"region": "01", "province": "01.571"}) == []
-    assert service.check({"region": "02", "province": "01.571", "latitude": 35.5}) == [
+    assert english(service.check({"region": "01", "province": "01.571"})) == []
+    assert english(service.check({"region": "02", "province": "01.571", "latitude": 35.5})) == [
         ("province", "province '01.571' is not in region '02'"),
         ("longitude", "give latitude and longitude together"),
     ]
@@ -32,8 +33,8 @@ def test_a_province_must_lie_in_the_region_and_coordinates_come_in_pairs() -> No
 
 def test_scope_of_new_and_stored_providers() -> None:
     coordinator = access(**COORDINATOR_02)
-    assert service.scope_issues(coordinator, "02") == []
-    assert service.scope_issues(coordinator, "01") == [
+    assert english(service.scope_issues(coordinator, "02")) == []
+    assert english(service.scope_issues(coordinator, "01")) == [
         ("region", "you may not add providers in this region")
     ]
 
@@ -41,12 +42,12 @@ def test_scope_of_new_and_stored_providers() -> None:
         id = uuid4()
         region = "02"
 
-    assert service.scope_issues(coordinator, "02", Stored()) == []
-    assert service.scope_issues(coordinator, "01", Stored()) == [
+    assert english(service.scope_issues(coordinator, "02", Stored())) == []
+    assert english(service.scope_issues(coordinator, "01", Stored())) == [
         ("region", "you may only move providers within your regions")
     ]
     staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("02",))
-    assert service.scope_issues(staff, "02", Stored()) == []
+    assert english(service.scope_issues(staff, "02", Stored())) == []
     assert service.scope_issues(
         access(role=Role.PROVIDER_STAFF, provider_id=uuid4()), "02", Stored()
     )
@@ -58,13 +59,13 @@ def test_a_provider_moves_only_between_regions_its_mover_coordinates() -> None:
         region = "01"
 
     staff = access(role=Role.PROVIDER_STAFF, provider_id=Stored.id, regions=("01",))
-    assert service.scope_issues(staff, "01", Stored()) == []
-    assert service.scope_issues(staff, "05", Stored()) == [
+    assert english(service.scope_issues(staff, "01", Stored())) == []
+    assert english(service.scope_issues(staff, "05", Stored())) == [
         ("region", "only the coordinators of both regions may move a provider")
     ]
     both = access(role=Role.REGIONAL_COORDINATOR, regions=("01", "05"))
-    assert service.scope_issues(both, "05", Stored()) == []
-    assert service.scope_issues(access(), "05", Stored()) == []
+    assert english(service.scope_issues(both, "05", Stored())) == []
+    assert english(service.scope_issues(access(), "05", Stored())) == []
 
 
 def test_a_new_row_is_a_folded_draft_at_version_one() -> None:

@@ -14,6 +14,7 @@ from offers.sessions.schemas import SessionCreate, SessionUpdate
 from offers.vocabulary import PublicationStatus
 from shared.principal import Role
 from shared.problems import ProblemError
+from shared.testing import english
 
 from ..factories import SESSION, Factory, access
 
@@ -29,7 +30,7 @@ VALUES: dict[str, Any] = {
 
 
 def test_coherent_dates_place_and_counts() -> None:
-    assert service.check(VALUES) == []
+    assert english(service.check(VALUES)) == []
     wrong = VALUES | {
         "end_date": date(2027, 1, 1),
         "registration_deadline": date(2027, 3, 1),
@@ -44,7 +45,7 @@ def test_coherent_dates_place_and_counts() -> None:
         "enrolled",
     ]
     running = VALUES | {"status": "running", "enrolled": 10, "completed": 12, "certified": 13}
-    assert service.check(running) == [
+    assert english(service.check(running)) == [
         ("completed", "more people completed than enrolled"),
         ("certified", "more people certified than completed"),
     ]
@@ -52,8 +53,8 @@ def test_coherent_dates_place_and_counts() -> None:
 
 def test_full_is_set_by_reservations_only() -> None:
     assert service.check_status_input("full") != []
-    assert service.check_status_input("full", previous="full") == []
-    assert service.check_status_input("open") == []
+    assert english(service.check_status_input("full", previous="full")) == []
+    assert english(service.check_status_input("open")) == []
 
 
 def test_doubtful_values_are_warnings() -> None:

@@ -29,7 +29,7 @@ async def get_region(code: str) -> Region:
     for region in reference.regions():
         if region.code == code:
             return region
-    raise ProblemError(404, f"No region has the code '{code}'.", slug="not-found")
+    raise ProblemError(404, "no_region_code", params={"code": code}, slug="not-found")
 
 
 @router.get("/provinces", response_model=list[Province], name="provinces")

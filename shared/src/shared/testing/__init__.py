@@ -32,8 +32,9 @@ from shared.testing.plugin import (
     verifier_settings,
 )
 from shared.testing.principals import Keys, PeerKeys, make_principal
+from shared.testing.problems import english, english_issue
 from shared.testing.records import SecondDatabase, digest, every_item, two_runs
-from shared.testing.servers import asgi_client, free_port, serve
+from shared.testing.servers import TEST_LANGUAGE_HEADERS, asgi_client, free_port, serve
 
 # Loading this package as a plugin loads the fixtures.
 pytest_plugins = ["shared.testing.plugin"]
@@ -43,6 +44,7 @@ __all__ = [
     "OpenApp",
     "PeerKeys",
     "SecondDatabase",
+    "TEST_LANGUAGE_HEADERS",
     "ServiceUnderTest",
     "asgi_client",
     "backends",
@@ -50,6 +52,8 @@ __all__ = [
     "digest",
     "drop_postgres_database",
     "empty_tables",
+    "english",
+    "english_issue",
     "every_item",
     "free_port",
     "make_principal",

@@ -18,9 +18,18 @@ from asgi_lifespan import LifespanManager
 STOP_GRACE_SECONDS = 1
 
 
+# The tests' clients ask for English problems, so that the tests asserting their texts read
+# them in the language of the code; the French default and Arabic have tests of their own.
+TEST_LANGUAGE_HEADERS = {"Accept-Language": "en"}
+
+
 @asynccontextmanager
 async def asgi_client(app: Any, **headers: str) -> AsyncIterator[httpx2.AsyncClient]:
-    """An in-process HTTP client that runs the application's lifespan."""
+    """An in-process HTTP client that runs the application's lifespan (asking for English
+    problems unless ``accept_language=`` says otherwise)."""
+    headers = TEST_LANGUAGE_HEADERS | {
+        name.replace("_", "-"): value for name, value in headers.items()
+    }
     async with LifespanManager(app) as manager:
         # Like a real server: an unhandled error is the 500 response, not an exception here.
         transport = httpx2.ASGITransport(app=manager.app, raise_app_exceptions=False)

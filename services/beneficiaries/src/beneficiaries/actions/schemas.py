@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from beneficiaries.diagnosis.schemas import CaseDate, Notes
 from beneficiaries.vocabulary import ActionKind
+from shared.problems import field_error
 
 Minutes = Annotated[int, Field(ge=1, le=24 * 60, description="How long it lasted")]
 
@@ -37,7 +38,7 @@ class ActionUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

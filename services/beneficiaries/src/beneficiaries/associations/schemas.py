@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from beneficiaries.fields import Printable
 from beneficiaries.vocabulary import AssociationStatus
 from shared.fields import Distinct, Email, Phone, ProvinceCode, RegionCode, text
+from shared.problems import field_error
 from shared.reference.vocabularies import Sector
 
 AssociationName = Annotated[str, text(200, 2), Printable]
@@ -51,7 +52,7 @@ class AssociationUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -71,7 +71,7 @@ async def create(
     """Add an association in one of the caller's regions (anywhere for an admin);
     ``association_id`` is for the demo data, whose id the gateway's demo accounts name."""
     if not access.may_edit_association(data.region):
-        raise out_of_scope("region", "you may only add associations in your regions")
+        raise out_of_scope("region", "add_associations_in_your_regions")
     values = data.model_dump()
     raise_if_invalid(check(values))
     now = utcnow()
@@ -97,7 +97,7 @@ async def update(
 ) -> Association:
     changes = data.model_dump(exclude_unset=True)
     if "region" in changes and not access.may_edit_association(changes["region"]):
-        raise out_of_scope("region", "you may only move associations within your regions")
+        raise out_of_scope("region", "move_associations_within_your_regions")
     merged = {name: getattr(association, name) for name in AssociationUpdate.model_fields}
     raise_if_invalid(check(merged | changes))
     if "name" in changes:

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 def audit_unavailable() -> ProblemError:
     return ProblemError(
         503,
-        "The audit trail could not be written, so nothing was read or changed. Try again later.",
+        "audit_unavailable",
         slug="audit-unavailable",
         headers={"Retry-After": "5"},
     )

@@ -45,7 +45,7 @@ async def changeable_person(db: AsyncSession, access: Access, beneficiary_id: UU
     if found.erased_at is not None:
         raise ProblemError(
             409,
-            "This person's data was erased: their case file takes no new personal data.",
+            "case_file_erased",
             slug="erased",
         )
     return found

@@ -60,11 +60,11 @@ async def history_of(db: AsyncSession, beneficiary_id: UUID) -> ConsentHistory:
 def check(data: ConsentCreate, current: Consent | None, today: date) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
     if data.decision_date > today:
-        issues.append(("decision_date", "a decision cannot be dated in the future"))
+        issues.append(("decision_date", "decision_in_future"))
     if data.status is ConsentStatus.WITHDRAWN and (
         current is None or current.status != ConsentStatus.GIVEN
     ):
-        issues.append(("status", "only a consent in force (given) can be withdrawn"))
+        issues.append(("status", "withdraw_given_only"))
     return issues
 
 

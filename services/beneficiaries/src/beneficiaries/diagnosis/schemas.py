@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from beneficiaries.fields import Printable
 from shared.fields import text
+from shared.problems import field_error
 
 # Notes may run over several lines; no other control character (PostgreSQL cannot store NUL).
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -16,7 +17,7 @@ _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _lines_only(value: str) -> str:
     if _CONTROL_BUT_LINES.search(value):
-        raise ValueError("control characters other than line breaks and tabs are not allowed")
+        raise field_error("control_characters_in_text")
     return value
 
 

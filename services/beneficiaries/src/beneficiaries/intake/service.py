@@ -38,7 +38,7 @@ from shared.csv_cells import restore
 from shared.db import utcnow
 from shared.jobs import Job, JobContext, JobFailed, JobKind, Worker
 from shared.principal import Principal
-from shared.problems import ProblemError
+from shared.problems import ProblemError, reason_text
 
 KIND = "beneficiaries-intake"
 PUBLIC_PATH = "/api/v1/beneficiaries/intake/jobs/{}"
@@ -165,7 +165,7 @@ async def _write_batch(
         values["vulnerabilities"] = data.vulnerabilities
         issues = people_service.check(values, today)
         if issues:
-            errors.extend(RowProblem(line=line, field=f, reason=r) for f, r in issues)
+            errors.extend(RowProblem(line=line, field=f, reason=reason_text(r)) for f, r in issues)
             continue
         index = indexes.get(line)
         flagged = False
@@ -332,7 +332,7 @@ async def worker(app: FastAPI) -> AsyncIterator[Worker]:
 
 
 def not_found() -> ProblemError:
-    return ProblemError(404, "No intake in your scope has this id.", slug="not-found")
+    return ProblemError(404, "intake_not_found", slug="not-found")
 
 
 async def readable(

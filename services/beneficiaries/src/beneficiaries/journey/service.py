@@ -44,15 +44,15 @@ async def move(
     check_if_match(if_match, person.version)
     current, target = JourneyStage(person.journey_stage), data.stage
     if data.exit_reason is not None and target is not JourneyStage.EXITED:
-        raise invalid([("exit_reason", "only when moving to exited")])
+        raise invalid([("exit_reason", "only_when_exiting")])
     if current is target:
         return None
     if not may_move(current, target):
-        allowed = ", ".join(sorted(STAGE_MOVES[current])) or "none"
+        allowed = ", ".join(sorted(STAGE_MOVES[current])) or "-"
         raise ProblemError(
             409,
-            f"A person at stage {current.value} cannot move to {target.value} "
-            f"(allowed from {current.value}: {allowed}).",
+            "stage_transition",
+            params={"current": current.value, "target": target.value, "allowed": allowed},
             slug="invalid-transition",
             extra={"current_stage": current.value, "requested_stage": target.value},
         )
@@ -62,7 +62,7 @@ async def move(
         and not await outcomes_service.has_outcome(db, person)
     ):
         raise invalid(
-            [("exit_reason", "required to exit without a recorded outcome")],
+            [("exit_reason", "exit_reason_required")],
         )
     now = utcnow()
     stage_move = StageMove(

@@ -10,6 +10,7 @@ from beneficiaries.diagnosis.schemas import CaseDate, Notes
 from beneficiaries.fields import Printable
 from beneficiaries.vocabulary import ContractType, FollowUpStatus, OutcomeKind
 from shared.fields import IscoCode, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 
@@ -60,7 +61,7 @@ class FollowUpUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -43,13 +43,13 @@ def check(data: OutcomeCreate) -> list[FieldIssue]:
     problems: list[FieldIssue] = []
     if data.type is not OutcomeKind.EMPLOYMENT:
         problems += [
-            (name, "only for an outcome of type employment")
+            (name, "employment_only")
             for name in _EMPLOYMENT_ONLY
             if getattr(data, name) is not None
         ]
     if data.type is OutcomeKind.NONE:
         problems += [
-            (name, "an outcome of type none has no sector or ISCO group")
+            (name, "none_has_no_sector")
             for name in ("sector", "isco_group")
             if getattr(data, name) is not None
         ]
@@ -139,9 +139,9 @@ async def get_follow_up(db: AsyncSession, person: Beneficiary, follow_up_id: UUI
 
 def follow_up_issues(status: FollowUpStatus, outcome_holds: bool | None) -> list[FieldIssue]:
     if status is FollowUpStatus.DONE and outcome_holds is None:
-        return [("outcome_holds", "say whether the outcome still holds when the follow-up is done")]
+        return [("outcome_holds", "say_if_outcome_holds")]
     if status is not FollowUpStatus.DONE and outcome_holds is not None:
-        return [("outcome_holds", "only known once the follow-up is done")]
+        return [("outcome_holds", "known_once_followed_up")]
     return []
 
 

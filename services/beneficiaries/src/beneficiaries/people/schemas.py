@@ -19,6 +19,7 @@ from beneficiaries.consents.schemas import ConsentRead
 from beneficiaries.fields import Commune, Printable
 from beneficiaries.vocabulary import EducationLevel, JourneyStage, Sex
 from shared.fields import Email, Phone, ProvinceCode, RegionCode, text
+from shared.problems import field_error
 from shared.reference.vocabularies import VulnerabilityCriterion
 from shared.text import fold
 
@@ -38,7 +39,7 @@ SEARCH_MIN_CHARACTERS = 3
 
 def _searchable(query: str) -> str:
     if len(fold(query).replace(" ", "")) < SEARCH_MIN_CHARACTERS:
-        raise ValueError(f"give at least {SEARCH_MIN_CHARACTERS} letters or digits of a name")
+        raise field_error("search_too_short", min_length=SEARCH_MIN_CHARACTERS)
     return query
 
 
@@ -61,7 +62,7 @@ class Vulnerability(BaseModel):
 def _distinct_criteria(values: list[Vulnerability]) -> list[Vulnerability]:
     criteria = [value.criterion for value in values]
     if len(set(criteria)) != len(criteria):
-        raise ValueError("each criterion may appear only once")
+        raise field_error("criterion_repeated")
     return values
 
 
@@ -117,7 +118,7 @@ class BeneficiaryUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -38,7 +38,6 @@ from shared.fields import province_problem
 from shared.pagination import Page, PageParams
 from shared.problems import (
     FieldIssue,
-    FieldProblem,
     ProblemError,
     not_found,
     out_of_scope,
@@ -57,7 +56,7 @@ ENCRYPTED = {"cin": "cin_encrypted", "phone": "phone_encrypted"}
 def nobody_here() -> ProblemError:
     """What a caller who may see no one's personal data (coordinators, viewers) is answered on
     every person route: the 404 of a record outside one's scope."""
-    return ProblemError(404, "No such record in your scope.", slug="not-found")
+    return ProblemError(404, "no_record_in_scope", slug="not-found")
 
 
 def name_key(first_name: str, last_name: str) -> str:
@@ -73,11 +72,11 @@ def check(values: Mapping[str, Any], today: date) -> list[FieldIssue]:
         issues.append(("province", reason))
     birth_date: date = values["birth_date"]
     if birth_date > today or birth_date < OLDEST_BIRTH_DATE:
-        issues.append(("birth_date", "a birth date between 1900 and today"))
+        issues.append(("birth_date", "birth_date_range"))
     for position, vulnerability in enumerate(values.get("vulnerabilities") or []):
         since = _since(vulnerability)
         if since > today:
-            issues.append((f"vulnerabilities.{position}.since", "not in the future"))
+            issues.append((f"vulnerabilities.{position}.since", "in_the_future"))
     return issues
 
 
@@ -164,16 +163,12 @@ def decrypted(vault: Vault, beneficiary: Beneficiary, field: str) -> str | None:
 
 
 def duplicate_cin(existing_id: UUID | None) -> ProblemError:
-    detail = (
-        f"A person of your association already has this CIN: {existing_id}."
-        if existing_id is not None
-        else "A person of your association already has this CIN."
-    )
     return ProblemError(
         409,
-        detail,
+        "duplicate_cin" if existing_id is None else "duplicate_cin_of",
+        params={"existing_id": existing_id},
         slug="duplicate-cin",
-        errors=[FieldProblem(field="body.cin", reason="already known in your association")],
+        errors=[("body.cin", "cin_known")],
         extra={"existing_id": str(existing_id)} if existing_id is not None else None,
     )
 
@@ -306,9 +301,9 @@ async def association_for_new(db: AsyncSession, access: Access, wanted: UUID | N
         raise nobody_here()
     chosen = wanted if access.everything else (wanted or access.association_id)
     if chosen is None:
-        raise out_of_scope("association_id", "name the association the person joins")
+        raise out_of_scope("association_id", "name_the_association")
     if not access.may_see(chosen) or await associations_service.get(db, chosen) is None:
-        raise out_of_scope("association_id", "no association of yours has this id")
+        raise out_of_scope("association_id", "no_association_of_yours")
     return chosen
 
 
@@ -347,9 +342,7 @@ async def create(
 
 def _refuse_erased(beneficiary: Beneficiary) -> None:
     if beneficiary.erased_at is not None:
-        raise ProblemError(
-            409, "This person's data was erased; it cannot be rectified.", slug="erased"
-        )
+        raise ProblemError(409, "person_erased", slug="erased")
 
 
 async def update(

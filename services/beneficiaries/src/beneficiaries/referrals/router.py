@@ -113,7 +113,12 @@ IN_PROGRESS = 202
 
 
 def _stored_problem(problem: ProblemError) -> dict[str, Any]:
-    return {"detail": problem.detail, "slug": problem.slug, "extra": problem.extra}
+    # The code and parameters, so that a retry gets the problem in its own language.
+    params = {
+        name: value if isinstance(value, int | str) else str(value)
+        for name, value in problem.params.items()
+    }
+    return {"code": problem.code, "params": params, "slug": problem.slug, "extra": problem.extra}
 
 
 async def _replayed(
@@ -124,13 +129,17 @@ async def _replayed(
     if stored.status_code == IN_PROGRESS:
         raise ProblemError(
             409,
-            "A request with this Idempotency-Key is being processed; retry shortly.",
+            "idempotency_key_in_use",
             slug="idempotency-key-in-use",
         )
     if stored.status_code != 201:
         problem = stored.body["problem"]
         raise ProblemError(
-            stored.status_code, problem["detail"], slug=problem["slug"], extra=problem["extra"]
+            stored.status_code,
+            problem["code"],
+            params=problem["params"],
+            slug=problem["slug"],
+            extra=problem["extra"],
         )
     referral = await service.get_visible(db, scope, UUID(stored.body["id"]))
     answer = await service.read(db, scope, vault, referral)

@@ -50,7 +50,7 @@ from shared.db import utcnow
 from shared.pagination import Page, PageParams
 from shared.peers import PeerClient, PeerUnavailable
 from shared.principal import Principal, Role
-from shared.problems import ProblemError, invalid, not_found
+from shared.problems import ProblemError, invalid, msg, not_found
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ def missing_consent() -> ProblemError:
     purpose = ConsentPurpose.SHARING_WITH_PROVIDERS.value
     return ProblemError(
         409,
-        f"The person has not given the consent '{purpose}' (or withdrew it): a referral shares "
-        "their name and contact with the training provider.",
+        "consent_missing",
+        params={"consent": purpose},
         slug="consent-missing",
         extra={"consent": purpose},
     )
@@ -129,11 +129,8 @@ def missing_consent() -> ProblemError:
 
 def offers_down(error: PeerUnavailable, referral_id: UUID | None = None) -> ProblemError:
     if referral_id is None:
-        return error.as_problem("The offers service is unavailable: nothing was changed.")
-    problem = error.as_problem(
-        "The offers service did not confirm the seat. The referral is kept pending and is "
-        "completed or released by the service itself; read it to follow."
-    )
+        return error.as_problem("offers_down_nothing_changed")
+    problem = error.as_problem("offers_down_referral_pending")
     problem.extra["referral_id"] = str(referral_id)
     return problem
 
@@ -232,12 +229,11 @@ async def list_referrals(
 
 def already_referred(existing_id: UUID | None) -> ProblemError:
     if existing_id is None:
-        return ProblemError(
-            409, "The person is already referred to this session.", slug="already-referred"
-        )
+        return ProblemError(409, "already_referred", slug="already-referred")
     return ProblemError(
         409,
-        f"The person is already referred to this session: {existing_id}.",
+        "already_referred_as",
+        params={"existing_id": existing_id},
         slug="already-referred",
         extra={"existing_id": str(existing_id)},
     )
@@ -267,7 +263,7 @@ async def refer(
     try:
         session = await offers.session(client, principal, data.session_id)
     except offers.SessionRefused as refused:
-        raise invalid([("session_id", "no session of the offers service has this id")]) from refused
+        raise invalid([("session_id", "no_offers_session")]) from refused
     except PeerUnavailable as down:
         raise offers_down(down) from down
     now = utcnow()
@@ -319,7 +315,8 @@ async def refer(
         await db.commit()
         raise ProblemError(
             409,
-            f"The offers service refused the seat: {refused}",
+            "seat_refused",
+            params={"error": str(refused)},
             slug=refused.error.slug or "seat-refused",
             extra={"referral_id": str(referral.id)},
         ) from refused
@@ -405,18 +402,19 @@ def move_issues(scope: Scope, referral: Referral, data: ReferralTransition) -> P
     if data.status not in MOVES.get(current, frozenset()):
         return ProblemError(
             409,
-            f"A referral that is '{current}' cannot become '{data.status}'.",
+            "referral_transition",
+            params={"current": current.value, "wanted": data.status.value},
             slug="invalid-transition",
             extra={"status": current.value},
         )
     if data.status in PROVIDER_MOVES and not (scope.access.everything or scope.provider_id):
         return ProblemError(
             403,
-            "Only the training provider accepts, rejects, enrols and completes a referral.",
+            "provider_moves_referral",
             slug="forbidden",
         )
     if data.status in NEEDS_REASON and not data.reason:
-        return invalid([("reason", f"required to mark a referral '{data.status}'")])
+        return invalid([("reason", msg("reason_required", status=data.status.value))])
     return None
 
 
@@ -450,9 +448,7 @@ async def move(
         {"status": data.status.value, "reason": data.reason, "updated_at": utcnow()},
     )
     if not moved:
-        raise ProblemError(
-            412, "The referral changed meanwhile; read it again.", slug="stale-version"
-        )
+        raise ProblemError(412, "referral_changed", slug="stale-version")
     status = ReferralStatus(data.status.value)
     await repository.add_event(
         db, _event(referral, status, principal.subject, _role(principal), data.reason)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from network.events.schemas import EventTime
 from network.vocabulary import AgreementKind, AgreementStatus, CommitmentUnit
 from shared.fields import Distinct, RegionCode, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 AgreementDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
@@ -41,7 +42,7 @@ class CommitmentUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 
@@ -110,7 +111,7 @@ class AgreementUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -31,7 +31,7 @@ from network.partners import service as partners_service
 from network.vocabulary import AgreementStatus
 from shared.db import utcnow
 from shared.pagination import Page, PageParams
-from shared.problems import FieldIssue, invalid, not_found, out_of_scope, raise_if_invalid
+from shared.problems import FieldIssue, invalid, msg, not_found, out_of_scope, raise_if_invalid
 from shared.writes import apply_changes, flush_update
 
 KIND = "agreement"
@@ -45,12 +45,12 @@ def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     problems: list[FieldIssue] = []
     start, end = values["start_date"], values.get("end_date")
     if end is not None and end < start:
-        problems.append(("end_date", f"the agreement ends ({end}) before it starts ({start})"))
+        problems.append(("end_date", msg("agreement_ends_before_start", end=end, start=start)))
     signed = values.get("signed_date")
     if values["status"] in _SIGNED and signed is None:
-        problems.append(("signed_date", f"a {values['status']} agreement has a signed date"))
+        problems.append(("signed_date", msg("signed_date_needed", status=values["status"])))
     if values["status"] == AgreementStatus.DRAFT and signed is not None:
-        problems.append(("signed_date", "a draft is not signed yet"))
+        problems.append(("signed_date", "draft_not_signed"))
     return problems
 
 
@@ -60,7 +60,7 @@ async def party_issues(db: AsyncSession, party_ids: Sequence[UUID]) -> list[Fiel
     }
     if unknown:
         names = ", ".join(sorted(str(partner_id) for partner_id in unknown))
-        return [("party_ids", f"no partner has the id {names}")]
+        return [("party_ids", msg("no_partner_with_ids", ids=names))]
     return []
 
 
@@ -68,7 +68,7 @@ def commitment_issues(
     commitments: Sequence[CommitmentCreate], party_ids: Sequence[UUID], prefix: str
 ) -> list[FieldIssue]:
     return [
-        (f"{prefix}{index}.partner_id", "the committing partner must be a party")
+        (f"{prefix}{index}.partner_id", "committer_must_be_party")
         for index, commitment in enumerate(commitments)
         if commitment.partner_id is not None and commitment.partner_id not in party_ids
     ]
@@ -160,13 +160,13 @@ def _new_commitment(agreement_id: UUID, data: CommitmentCreate) -> Commitment:
 
 async def create(db: AsyncSession, access: Access, data: AgreementCreate) -> Agreement:
     if not access.may_manage_region(data.region):
-        raise out_of_scope("region", "you do not manage this region")
+        raise out_of_scope("region", "region_not_managed")
     values = data.model_dump(exclude={"party_ids", "commitments"})
     issues = check(values)
     if data.network_id is not None:
         network = await networks_service.get_network(db, data.network_id)
         if network is None or network.region != data.region:
-            issues.append(("network_id", "no network of the agreement's region has this id"))
+            issues.append(("network_id", "no_network_in_agreement_region"))
     issues += await party_issues(db, data.party_ids)
     issues += commitment_issues(data.commitments, data.party_ids, "commitments.")
     raise_if_invalid(issues)
@@ -193,7 +193,7 @@ async def update(
         issues += await party_issues(db, party_ids)
         committing = {c.partner_id for c in await repository.commitments(db, [agreement.id])}
         if committing - {None} - set(party_ids):
-            issues.append(("party_ids", "a committing partner must stay a party"))
+            issues.append(("party_ids", "committer_stays_party"))
     raise_if_invalid(issues)
     current_parties = (await repository.parties(db, [agreement.id]))[agreement.id]
     parties_change = party_ids is not None and sorted(party_ids) != sorted(current_parties)
@@ -250,11 +250,11 @@ async def report_progress(
     """Record what is achieved to date; a second report of the same day corrects the first."""
     issues: list[FieldIssue] = []
     if agreement.status not in _SIGNED:
-        issues.append(("reported_on", "progress is reported once the agreement is signed"))
+        issues.append(("reported_on", "report_once_signed"))
     if data.reported_on < agreement.start_date:
-        issues.append(("reported_on", "before the agreement starts"))
+        issues.append(("reported_on", "before_agreement_start"))
     if data.reported_on > recurrence.today():
-        issues.append(("reported_on", "in the future"))
+        issues.append(("reported_on", "report_in_future"))
     if issues:
         raise invalid(issues)
     now = utcnow()

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from network.vocabulary import PartnerKind
 from shared.fields import Distinct, Website, text
+from shared.problems import field_error
 
 Title = Annotated[str, text(300, 2)]
 Body = Annotated[str, text(20_000)]
@@ -50,7 +51,7 @@ class AnnouncementUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

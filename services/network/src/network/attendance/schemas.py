@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from network.events.schemas import EventTime, LocalTime
 from shared.fields import text
+from shared.problems import field_error
 
 PersonName = Annotated[str, text(200)]
 PersonFunction = Annotated[str, text(200)]
@@ -37,7 +38,7 @@ class AttendanceUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

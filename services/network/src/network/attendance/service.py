@@ -50,15 +50,15 @@ def _only_partner(access: Access, event: Event) -> UUID | None:
 async def create(db: AsyncSession, event: Event, data: AttendanceCreate) -> Attendance:
     issues: list[FieldIssue] = []
     if event.status == EventStatus.CANCELLED:
-        raise invalid([("event_id", "the event is cancelled")], location="path")
+        raise invalid([("event_id", "event_cancelled")], location="path")
     if data.occurrence_at is None:
         if event.recurrence is not None:
-            raise invalid([("occurrence_at", "a recurring event: name the occurrence attended")])
+            raise invalid([("occurrence_at", "name_the_occurrence")])
         moment = event.starts_at
     else:
         moment = data.occurrence_at
         if not events_service.is_occurrence(event, moment):
-            issues.append(("occurrence_at", "not a start of the event or of its occurrences"))
+            issues.append(("occurrence_at", "not_an_occurrence"))
     if not issues:
         problem = await events_service.membership_issue(
             db, event, data.partner_id, moment, "partner_id"

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from network.events.schemas import EventTime
 from network.vocabulary import ActionItemStatus
 from shared.fields import RegionCode, text
+from shared.problems import field_error
 
 DecisionText = Annotated[str, text(5_000)]
 DueDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
@@ -58,7 +59,7 @@ class ActionItemUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

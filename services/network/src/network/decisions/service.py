@@ -89,7 +89,7 @@ async def add_action_item(db: AsyncSession, event: Event, data: ActionItemCreate
         data.decision_id is not None
         and await repository.decision(db, event.id, data.decision_id) is None
     ):
-        issues.append(("decision_id", "no decision of this event has this id"))
+        issues.append(("decision_id", "no_decision_of_event"))
     if issues:
         raise invalid(issues)
     now = utcnow()

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
+from shared.problems import Message, msg, reason_text
+
 DISPLAY_ZONE = ZoneInfo("Africa/Casablanca")
 DISPLAY_ZONE_NAME = "Africa/Casablanca"
 MAX_INTERVAL = 12
@@ -32,7 +34,11 @@ _FREQUENCIES: dict[str, Literal[1, 2]] = {"MONTHLY": MONTHLY, "WEEKLY": WEEKLY}
 
 
 class RuleError(ValueError):
-    """The rule is outside the accepted subset; the message says why (for a 422)."""
+    """The rule is outside the accepted subset; ``reason`` says why (for a 422)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.reason = msg(code, **params)
+        super().__init__(reason_text(self.reason))
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def local_date(moment: datetime) -> date:
 
 def _integer(name: str, value: str, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
-        raise RuleError(f"{name} must be a whole number from {low} to {high}")
+        raise RuleError("rule_whole_number", name=name, low=low, high=high)
     return int(value)
 
 
@@ -104,8 +110,8 @@ def _until(value: str) -> datetime:
         if len(value) == 16 and value.endswith("Z"):
             return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise RuleError(f"UNTIL '{value}' is not a date") from exc
-    raise RuleError("UNTIL is a UTC time (20271231T230000Z) or a date (20271231)")
+        raise RuleError("rule_until_not_a_date", value=value) from exc
+    raise RuleError("rule_until_format")
 
 
 def parse(text: str) -> Rule:
@@ -119,40 +125,38 @@ def parse(text: str) -> Rule:
         name, equals, value = part.partition("=")
         name = name.strip().upper()
         if not equals or not name or not value.strip():
-            raise RuleError(f"'{part}' is not NAME=VALUE")
+            raise RuleError("rule_not_name_value", part=part)
         if name in values:
-            raise RuleError(f"{name} is given twice")
+            raise RuleError("rule_given_twice", name=name)
         values[name] = value.strip().upper()
     unknown = sorted(set(values) - {"FREQ", "INTERVAL", "COUNT", "UNTIL"})
     if unknown:
-        raise RuleError(
-            f"{', '.join(unknown)} not supported: use FREQ, INTERVAL and COUNT or UNTIL"
-        )
+        raise RuleError("rule_unsupported", names=", ".join(unknown))
     frequency = values.get("FREQ")
     if frequency not in _FREQUENCIES:
-        raise RuleError("FREQ must be WEEKLY or MONTHLY")
+        raise RuleError("rule_frequency")
     if "COUNT" in values and "UNTIL" in values:
-        raise RuleError("give COUNT or UNTIL, not both")
+        raise RuleError("rule_count_or_until")
     interval = _integer("INTERVAL", values.get("INTERVAL", "1"), 1, MAX_INTERVAL)
     count = _integer("COUNT", values["COUNT"], 1, MAX_COUNT) if "COUNT" in values else None
     until = _until(values["UNTIL"]) if "UNTIL" in values else None
     return Rule(frequency=frequency, interval=interval, count=count, until=until)
 
 
-def check(text: str, first_start: datetime) -> tuple[Rule | None, str | None]:
+def check(text: str, first_start: datetime) -> tuple[Rule | None, Message | None]:
     """The rule of an event starting at ``first_start``, or why it cannot be."""
     try:
         rule = parse(text)
     except RuleError as exc:
-        return None, str(exc)
+        return None, exc.reason
     if rule.until is not None and rule.until < first_start:
-        return None, "UNTIL is before the event starts"
+        return None, msg("rule_until_before_start")
     if (
         rule.until is not None
         and sum(1 for _ in islice(rule._rrule(first_start), MAX_COUNT + 1)) > MAX_COUNT
     ):
         # Bounded like COUNT: a series of more than MAX_COUNT meetings is a typing mistake.
-        return None, f"the series would have more than {MAX_COUNT} occurrences"
+        return None, msg("rule_too_many", max_count=MAX_COUNT)
     return rule, None
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 from network.events.recurrence import DISPLAY_ZONE_NAME
 from network.vocabulary import EventKind, EventStatus
 from shared.fields import RegionCode, text
+from shared.problems import field_error
 
 # Times outside these years are typing mistakes, not meetings.
 EventTime = Annotated[
@@ -87,7 +88,7 @@ class EventUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -30,7 +30,7 @@ from network.networks import service as networks_service
 from network.partners import service as partners_service
 from shared.db import utcnow
 from shared.pagination import Page, PageParams, decode_cursor, encode_cursor
-from shared.problems import FieldIssue, invalid, not_found, out_of_scope, raise_if_invalid
+from shared.problems import FieldIssue, invalid, msg, not_found, out_of_scope, raise_if_invalid
 from shared.writes import apply_changes, flush_update
 
 KIND = "event"
@@ -48,7 +48,7 @@ def check(values: Mapping[str, Any]) -> tuple[list[FieldIssue], recurrence.Rule 
     problems: list[FieldIssue] = []
     start, end = values["starts_at"], values["ends_at"]
     if end <= start:
-        problems.append(("ends_at", f"the event ends ({end}) before it starts ({start})"))
+        problems.append(("ends_at", msg("event_ends_before_start", end=end, start=start)))
     rule = None
     text = values.get("recurrence")
     if text is not None:
@@ -83,15 +83,15 @@ async def owner_of(
     """The (network, working group, region) an event written by the caller belongs to; 422
     unless exactly one is named and the caller manages its region."""
     if (network_id is None) == (working_group_id is None):
-        raise invalid([("network_id", "give either network_id or working_group_id")])
+        raise invalid([("network_id", "network_or_group")])
     if working_group_id is not None:
         group = await networks_service.get_group(db, working_group_id)
         if group is None or not access.may_manage_region(group.region):
-            raise out_of_scope("working_group_id", "no working group in your scope has this id")
+            raise out_of_scope("working_group_id", "no_group_in_scope")
         return group.network_id, group.id, group.region
     network = await networks_service.get_network(db, network_id) if network_id else None
     if network is None or not access.may_manage_region(network.region):
-        raise out_of_scope("network_id", "no network in your scope has this id")
+        raise out_of_scope("network_id", "no_network_in_scope")
     return network.id, None, network.region
 
 
@@ -180,9 +180,9 @@ def window_of(
     end = window_end or start + MAX_WINDOW
     issues: list[FieldIssue] = []
     if end <= start:
-        issues.append(("to", "the window ends before it starts"))
+        issues.append(("to", "window_ends_before_start"))
     elif end - start > MAX_WINDOW:
-        issues.append(("to", "the window spans at most 366 days"))
+        issues.append(("to", "window_too_long"))
     if issues:
         raise invalid(issues, location="query")
     return start, end
@@ -244,7 +244,7 @@ async def membership_issue(
     not a member of the event's network (for a group's event: of the group or of its network)
     on that day."""
     if await partners_service.get(db, partner_id) is None:
-        return field, "no partner has this id"
+        return field, "no_such_partner"
     day = recurrence.local_date(moment)
     if event.working_group_id is not None:
         member = await memberships_service.is_current_group_member(
@@ -254,8 +254,8 @@ async def membership_issue(
         member = await memberships_service.is_current_member(db, event.network_id, partner_id, day)
     if member:
         return None
-    owner = "working group or its network" if event.working_group_id else "network"
-    return field, f"the partner is not a member of the event's {owner} on {day.isoformat()}"
+    code = "not_a_group_member" if event.working_group_id else "not_a_network_member"
+    return field, msg(code, day=day.isoformat())
 
 
 async def of_owner(

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.fields import text
+from shared.problems import field_error
 
 ModelName = Annotated[str, text(200, 3)]
 Description = Annotated[str, text(4000, 10)]
@@ -95,7 +96,7 @@ class InstitutionModelUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

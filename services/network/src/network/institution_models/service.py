@@ -23,10 +23,11 @@ KIND = "institutionalisation model"
 
 def _name_taken(name: str) -> ProblemError:
     return conflict(
-        f"Another institutionalisation model is already named '{name}'.",
+        "model_name_taken",
+        params={"name": name},
         slug="duplicate-name",
         field="name",
-        reason="already used by another model",
+        reason="model_name_used",
     )
 
 

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from network.vocabulary import ContractType, NeedStatus
 from shared.fields import Distinct, IscoCode, ProvinceCode, RegionCode, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 Horizon = Annotated[
@@ -68,7 +69,7 @@ class LabourNeedUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

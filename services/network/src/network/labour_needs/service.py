@@ -23,7 +23,7 @@ from network.partners import service as partners_service
 from shared.db import utcnow
 from shared.fields import province_problem
 from shared.pagination import Page, PageParams
-from shared.problems import FieldIssue, not_found, out_of_scope, raise_if_invalid
+from shared.problems import FieldIssue, msg, not_found, out_of_scope, raise_if_invalid
 from shared.writes import apply_changes, flush_update
 
 KIND = "labour need"
@@ -41,9 +41,9 @@ def check(values: Mapping[str, Any]) -> list[FieldIssue]:
 async def partner_issues(db: AsyncSession, partner_id: UUID, region: str) -> list[FieldIssue]:
     partner = await partners_service.get(db, partner_id)
     if partner is None:
-        return [("partner_id", "no partner has this id")]
+        return [("partner_id", "no_such_partner")]
     if region not in partner.regions:
-        return [("region", f"the partner does not act in region '{region}'")]
+        return [("region", msg("partner_not_in_region", region=region))]
     return []
 
 
@@ -73,9 +73,9 @@ async def list_needs(
 async def create(db: AsyncSession, access: Access, data: LabourNeedCreate) -> LabourNeed:
     partner_id = data.partner_id or access.partner_id
     if partner_id is None:
-        raise out_of_scope("partner_id", "say which partner needs these jobs")
+        raise out_of_scope("partner_id", "name_the_partner")
     if not access.may_edit_partner_record(partner_id, data.region):
-        raise out_of_scope("partner_id", "you may declare needs only for your own partner")
+        raise out_of_scope("partner_id", "own_partner_only")
     values = data.model_dump(exclude={"partner_id"})
     raise_if_invalid(check(values) + await partner_issues(db, partner_id, data.region))
     now = utcnow()
@@ -99,7 +99,7 @@ async def update(
     issues = check(merged)
     if "region" in changes:
         if not access.may_edit_partner_record(need.partner_id, changes["region"]):
-            raise out_of_scope("region", "you may not move this need to that region")
+            raise out_of_scope("region", "need_region_not_yours")
         issues += await partner_issues(db, need.partner_id, changes["region"])
     raise_if_invalid(issues)
     if "horizon" in changes:

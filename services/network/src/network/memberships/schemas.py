@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from network.vocabulary import MembershipRole
+from shared.problems import field_error
 
 
 class MembershipCreate(BaseModel):
@@ -32,7 +33,7 @@ class MembershipUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

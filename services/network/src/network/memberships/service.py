@@ -27,7 +27,7 @@ from network.partners import service as partners_service
 from shared.concurrency import check_if_match
 from shared.db import utcnow
 from shared.pagination import Page, PageParams
-from shared.problems import FieldIssue, not_found, raise_if_invalid
+from shared.problems import FieldIssue, msg, not_found, raise_if_invalid
 from shared.writes import apply_changes, flush_update
 
 KIND = "membership"
@@ -35,7 +35,7 @@ KIND = "membership"
 
 def period_issues(since: date, until: date | None) -> list[FieldIssue]:
     if until is not None and until < since:
-        return [("until", "a membership cannot end before it starts")]
+        return [("until", "membership_ends_before_start")]
     return []
 
 
@@ -65,9 +65,9 @@ def overlap_issues(
 async def partner_issues(db: AsyncSession, partner_id: UUID, region: str) -> list[FieldIssue]:
     partner = await partners_service.get(db, partner_id)
     if partner is None:
-        return [("partner_id", "no partner has this id")]
+        return [("partner_id", "no_such_partner")]
     if region not in partner.regions:
-        return [("partner_id", f"this partner does not act in region '{region}'")]
+        return [("partner_id", msg("partner_not_in_region", region=region))]
     return []
 
 

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from network.vocabulary import NetworkStatus
 from shared.fields import RegionCode, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 Name = Annotated[str, text(200, 2)]
@@ -20,7 +21,7 @@ UPDATED_SINCE = Field(default=None, description="Only records changed at or afte
 
 def _not_cleared(value: Any) -> Any:
     if value is None:
-        raise ValueError("this field cannot be cleared")
+        raise field_error("not_clearable")
     return value
 
 

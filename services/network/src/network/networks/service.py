@@ -30,7 +30,7 @@ from network.networks.schemas import (
 from network.partners import service as partners_service
 from shared.db import utcnow
 from shared.pagination import Page, PageParams
-from shared.problems import FieldIssue, not_found, out_of_scope, raise_if_invalid
+from shared.problems import FieldIssue, msg, not_found, out_of_scope, raise_if_invalid
 from shared.text import fold
 from shared.writes import apply_changes, flush_update
 
@@ -40,7 +40,7 @@ GROUP = "working group"
 
 async def model_issues(db: AsyncSession, model_id: UUID | None) -> list[FieldIssue]:
     if model_id is not None and not await models_service.exists(db, model_id):
-        return [("model_id", "no institutionalisation model has this id")]
+        return [("model_id", "no_such_model")]
     return []
 
 
@@ -49,15 +49,15 @@ async def chair_issues(db: AsyncSession, region: str, partner_id: UUID | None) -
         return []
     partner = await partners_service.get(db, partner_id)
     if partner is None:
-        return [("chair_partner_id", "no partner has this id")]
+        return [("chair_partner_id", "no_such_partner")]
     if region not in partner.regions:
-        return [("chair_partner_id", f"this partner does not act in region '{region}'")]
+        return [("chair_partner_id", msg("partner_not_in_region", region=region))]
     return []
 
 
 def group_issues(values: Mapping[str, Any]) -> list[FieldIssue]:
     if values.get("theme") is None and values.get("sector") is None:
-        return [("theme", "give a theme, a sector or both")]
+        return [("theme", "theme_or_sector")]
     return []
 
 
@@ -98,7 +98,7 @@ async def create_network(
 ) -> Network:
     """A new network; ``network_id`` fixes its id (the demo's pilot networks)."""
     if not access.may_manage_region(data.region):
-        raise out_of_scope("region", "you may not add networks in this region")
+        raise out_of_scope("region", "region_not_yours_for_networks")
     raise_if_invalid(await model_issues(db, data.model_id))
     now = utcnow()
     network = Network(
@@ -162,7 +162,7 @@ async def create_group(
     """A new working group; ``group_id`` fixes its id (the demo's), a new one otherwise."""
     network = await repository.get_network(db, data.network_id)
     if network is None or not access.may_manage_region(network.region):
-        raise out_of_scope("network_id", "no network of your regions has this id")
+        raise out_of_scope("network_id", "no_network_in_your_regions")
     values = data.model_dump()
     raise_if_invalid(
         group_issues(values) + await chair_issues(db, network.region, data.chair_partner_id)

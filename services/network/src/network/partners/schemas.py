@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from network.vocabulary import PartnerKind, PartnerStatus, SizeBand
 from shared.fields import Distinct, Email, Phone, RegionCode, Website, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 PartnerName = Annotated[str, text(200, 2)]
@@ -53,7 +54,7 @@ class PartnerUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -36,7 +36,7 @@ def region_issues(access: Access, before: Iterable[str], after: Iterable[str]) -
         return []
     moved = set(before) ^ set(after)
     if moved - access.regions:
-        return [("regions", "you may only add or remove regions you coordinate")]
+        return [("regions", "regions_you_coordinate")]
     return []
 
 

@@ -26,6 +26,7 @@ from shared.fields import (
     SourceName,
     text,
 )
+from shared.problems import field_error
 from shared.reference import Sector
 
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u0671-\u06d3]")
@@ -33,7 +34,7 @@ _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u0671-\u06d3]")
 
 def _arabic_script(value: str) -> str:
     if not _ARABIC_LETTER.search(value):
-        raise ValueError("write the Arabic title in Arabic script")
+        raise field_error("arabic_script")
     return value
 
 
@@ -121,7 +122,7 @@ class OfferUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

@@ -58,7 +58,7 @@ def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
     publics = values.get("target_publics") or []
     if TargetPublic.ALL in publics and len(publics) > 1:
-        issues.append(("target_publics", "'all' already includes every other public"))
+        issues.append(("target_publics", "all_includes_every_public"))
     return issues
 
 
@@ -74,23 +74,23 @@ def provider_issues(
     ``current_provider_id``)."""
     issues: list[FieldIssue] = []
     if provider.status == _ARCHIVED:
-        issues.append((field, "the provider is archived"))
+        issues.append((field, "provider_archived"))
     if current_provider_id is not None and current_provider_id != provider.id:
-        issues.append((field, "an offer cannot move to another provider"))
+        issues.append((field, "offer_cannot_move"))
     return issues
 
 
 def publication_issue(status: str, provider: ParentProvider) -> FieldIssue | None:
     """A published offer needs a published provider."""
     if status == _PUBLISHED and provider.status != _PUBLISHED:
-        return ("status", "publish the provider before its offers")
+        return ("status", "publish_provider_first")
     return None
 
 
 def warnings(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Doubtful but acceptable values (the import reports them, the quality score counts them)."""
     if len(values["description"]) < 100:
-        return [("description", "shorter than 100 characters")]
+        return [("description", "description_short")]
     return []
 
 
@@ -209,7 +209,7 @@ async def create(
     """Add a draft offer to ``provider`` (the one ``data.provider_id`` names, None when there is
     none)."""
     if provider is None or not may_add_to(access, provider):
-        raise out_of_scope("provider_id", "no provider in your scope has this id")
+        raise out_of_scope("provider_id", "no_provider_in_scope")
     for issue in provider_issues(provider, "provider_id"):
         raise out_of_scope(*issue)
     values = data.model_dump(exclude={"source", "external_id"})
@@ -250,13 +250,11 @@ async def delete(db: AsyncSession, offer: Offer, if_match: str | None) -> None:
     """Delete an offer that is not published, with its sessions."""
     check_if_match(if_match, offer.version)
     if offer.status == PublicationStatus.PUBLISHED:
-        raise ProblemError(
-            409, "A published offer is archived, not deleted.", slug="offer-published"
-        )
+        raise ProblemError(409, "offer_published", slug="offer-published")
     if await repository.seats_held(db, offer.id):
         raise ProblemError(
             409,
-            "Seats are reserved in sessions of this offer; release them first.",
+            "offer_seats_reserved",
             slug="seats-reserved",
         )
     await db.delete(offer)
@@ -275,7 +273,7 @@ async def publish(
     if provider is None or publication_issue(_PUBLISHED, provider) is not None:
         raise ProblemError(
             409,
-            "The offer's provider is not published; publish the provider first.",
+            "provider_not_published",
             slug="provider-not-published",
         )
     move(offer, PublicationStatus.PUBLISHED, if_match, KIND)
@@ -294,7 +292,7 @@ def _require_publisher(access: Access, offer: Offer) -> None:
     if not access.may_publish(offer.region):
         raise ProblemError(
             403,
-            "Only the coordinators of its region may publish or archive an offer.",
+            "offer_publication_forbidden",
             slug="forbidden",
         )
 

@@ -61,7 +61,7 @@ from offers.vocabulary import PublicationStatus
 from shared import bulk
 from shared.db import utcnow
 from shared.principal import Principal
-from shared.problems import FieldIssue
+from shared.problems import FieldIssue, reason_text
 
 BATCH_SIZE = 2000
 # Plain strings for the loops over rows.
@@ -428,12 +428,14 @@ class Importer:
 
     def _reject(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
-            self._issue(self.errors, item.line, record, item.row.external_id, field, reason)
+            text = reason_text(reason)
+            self._issue(self.errors, item.line, record, item.row.external_id, field, text)
         self._counts(record).rejected += 1
 
     def _warn(self, item: _Valid, record: str, problems: list[FieldIssue]) -> None:
         for field, reason in problems:
-            self._issue(self.warnings, item.line, record, item.row.external_id, field, reason)
+            text = reason_text(reason)
+            self._issue(self.warnings, item.line, record, item.row.external_id, field, text)
 
     def _validate(self, batch: _Batch, raw: RawRow) -> tuple[str, _Valid] | None:
         """The row checked on its own (run ahead of the writes: what it finds goes to ``batch``,

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from offers.exchange.schemas import ImportReport
-from shared.problems import FieldProblem, ProblemError, invalid
+from shared.problems import FieldIssue, ProblemError, invalid, msg
 
 
 def import_rejected(report: ImportReport) -> ProblemError:
     """An all-or-nothing import that wrote nothing: 422 naming each faulty row and field."""
-    errors = [
-        FieldProblem(field=f"line.{issue.line}.{issue.field or 'row'}", reason=issue.reason)
+    # The report's reasons are its own (English) text: the problem names them as they are.
+    errors: list[FieldIssue] = [
+        (f"line.{issue.line}.{issue.field or 'row'}", msg("import_row", reason=issue.reason))
         for issue in report.errors
     ]
     return ProblemError(
         422,
-        f"{report.error_count} error(s) in the file: nothing was imported.",
+        "import_rejected",
+        params={"errors": report.error_count},
         slug="import-rejected",
-        title="Import rejected",
         errors=errors,
         extra={"report": report.model_dump(mode="json")},
     )
@@ -25,16 +26,10 @@ def import_rejected(report: ImportReport) -> ProblemError:
 def import_conflict() -> ProblemError:
     return ProblemError(
         409,
-        "A concurrent change created a record this import was creating; nothing of the batch "
-        "in progress was written. Import the file again: rows already imported are unchanged.",
+        "import_conflict",
         slug="import-conflict",
     )
 
 
 def unknown_format() -> ProblemError:
-    return invalid(
-        [("format", "unknown file format")],
-        location="query",
-        detail="Say which format the file is in: format=csv or format=jsonl, or a Content-Type "
-        "of text/csv or application/x-ndjson.",
-    )
+    return invalid([("format", "unknown_format")], location="query", code="name_the_format")

@@ -193,7 +193,7 @@ def may_read(access: Access, job: Job) -> bool:
 
 
 def not_found() -> ProblemError:
-    return ProblemError(404, "No import in your scope has this id.", slug="not-found")
+    return ProblemError(404, "import_not_found", slug="not-found")
 
 
 async def readable(

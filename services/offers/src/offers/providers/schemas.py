@@ -19,6 +19,7 @@ from shared.fields import (
     Website,
     text,
 )
+from shared.problems import field_error
 
 ProviderName = Annotated[str, text(200, 2)]
 LegalId = Annotated[str, text(64), Field(description="ICE, RC or other legal identifier")]
@@ -74,7 +75,7 @@ class ProviderUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

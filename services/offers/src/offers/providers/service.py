@@ -52,7 +52,7 @@ def check(values: Mapping[str, Any]) -> list[FieldIssue]:
     has_latitude = values.get("latitude") is not None
     if has_latitude != (values.get("longitude") is not None):
         missing = "longitude" if has_latitude else "latitude"
-        issues.append((missing, "give latitude and longitude together"))
+        issues.append((missing, "coordinates_together"))
     return issues
 
 
@@ -62,21 +62,21 @@ def scope_issues(access: Access, region: str, current: Placed | None = None) -> 
     if current is None:
         if access.may_edit(region, None):
             return []
-        return [("region", "you may not add providers in this region")]
+        return [("region", "region_not_yours_for_providers")]
     if not access.may_edit(current.region, current.id):
-        return [("external_id", "this provider is outside your scope")]
+        return [("external_id", "provider_outside_scope")]
     if region != current.region and not access.may_move(current.region, region):
         if access.regions:
-            return [("region", "you may only move providers within your regions")]
+            return [("region", "move_within_your_regions")]
         # Provider staff edit their provider, but never move it to another region.
-        return [("region", "only the coordinators of both regions may move a provider")]
+        return [("region", "move_needs_both_coordinators")]
     return []
 
 
 def warnings(values: Mapping[str, Any]) -> list[FieldIssue]:
     """Doubtful but acceptable values (the import reports them)."""
     if not values.get("phone") and not values.get("email"):
-        return [("phone", "no phone number nor e-mail to contact")]
+        return [("phone", "no_contact")]
     return []
 
 
@@ -196,7 +196,7 @@ async def delete(db: AsyncSession, provider: Provider, if_match: str | None) -> 
     if await catalogue_service.count_of_provider(db, provider.id):
         raise ProblemError(
             409,
-            "This provider still has offers; archive it instead, or delete its offers first.",
+            "provider_has_offers",
             slug="provider-has-offers",
         )
     await db.delete(provider)
@@ -227,6 +227,6 @@ def _require_publisher(access: Access, provider: Provider) -> None:
     if not access.may_publish(provider.region):
         raise ProblemError(
             403,
-            "Only the coordinators of its region may publish or archive a provider.",
+            "provider_publication_forbidden",
             slug="forbidden",
         )

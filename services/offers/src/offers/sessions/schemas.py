@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from offers.catalogue.schemas import RegisterQuery
 from offers.vocabulary import ReservationStatus, SessionStatus
 from shared.fields import Commune, ExternalId, ProvinceCode, RegionCode, SourceName, text
+from shared.problems import field_error
 from shared.reference import Sector
 
 # Dates outside these years are typing mistakes (0202, 2206), not training sessions.
@@ -63,7 +64,7 @@ class SessionUpdate(BaseModel):
     @classmethod
     def _required(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field cannot be cleared")
+            raise field_error("not_clearable")
         return value
 
 

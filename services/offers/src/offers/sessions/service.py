@@ -41,6 +41,7 @@ from shared.pagination import Page, PageParams
 from shared.problems import (
     FieldIssue,
     ProblemError,
+    msg,
     not_found,
     out_of_scope,
     raise_if_invalid,
@@ -71,19 +72,17 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[FieldIssue
     problems: list[FieldIssue] = []
     start, end = values["start_date"], values["end_date"]
     if end < start:
-        problems.append(("end_date", f"the session ends ({end}) before it starts ({start})"))
+        problems.append(("end_date", msg("session_ends_before_start", end=end, start=start)))
     deadline = values.get("registration_deadline")
     if deadline is not None and deadline > end:
         problems.append(
-            ("registration_deadline", f"registrations close ({deadline}) after the end ({end})")
+            ("registration_deadline", msg("deadline_after_end", deadline=deadline, end=end))
         )
     reason = province_problem(values["region"], values.get("province"))
     if reason:
         problems.append(("province", reason))
     if values["seats_total"] < seats_reserved:
-        problems.append(
-            ("seats_total", f"{seats_reserved} seats are already reserved; release some first")
-        )
+        problems.append(("seats_total", msg("seats_already_reserved", seats=seats_reserved)))
     enrolled, completed, certified = (
         values.get("enrolled"),
         values.get("completed"),
@@ -96,17 +95,17 @@ def check(values: Mapping[str, Any], seats_reserved: int = 0) -> list[FieldIssue
             ("certified", certified),
         ):
             if value is not None:
-                problems.append((name, "reported once the session is running or completed"))
+                problems.append((name, "reported_once_running"))
     if completed is not None and enrolled is not None and completed > enrolled:
-        problems.append(("completed", "more people completed than enrolled"))
+        problems.append(("completed", "more_completed_than_enrolled"))
     if certified is not None and completed is not None and certified > completed:
-        problems.append(("certified", "more people certified than completed"))
+        problems.append(("certified", "more_certified_than_completed"))
     return problems
 
 
 def check_status_input(status: str | None, previous: str | None = None) -> list[FieldIssue]:
     if status == SessionStatus.FULL and previous != SessionStatus.FULL:
-        return [("status", "'full' is set by reservations; use 'open' or 'planned'")]
+        return [("status", "full_set_by_reservations")]
     return []
 
 
@@ -119,13 +118,13 @@ def warnings(
     start, end = values["start_date"], values["end_date"]
     deadline = values.get("registration_deadline")
     if deadline is not None and deadline > start:
-        found.append(("registration_deadline", "registrations close after the session starts"))
+        found.append(("registration_deadline", "deadline_after_start"))
     status = str(values["status"])
     if status in _NOT_STARTED and end < today:
-        found.append(("status", f"the session ended on {end} but is still '{status}'"))
+        found.append(("status", msg("ended_but_not_closed", end=end, status=status)))
     days = (end - start).days + 1
     if duration_hours is not None and duration_hours > days * MAX_HOURS_A_DAY and end >= start:
-        found.append(("end_date", f"{days} day(s) are too short for {duration_hours} hours"))
+        found.append(("end_date", msg("too_short_for_hours", days=days, hours=duration_hours)))
     return found
 
 
@@ -141,9 +140,9 @@ def offer_issues(
     ``current_offer_id``)."""
     issues: list[FieldIssue] = []
     if offer.status == _ARCHIVED:
-        issues.append((field, "the offer is archived"))
+        issues.append((field, "offer_archived"))
     if current_offer_id is not None and current_offer_id != offer.id:
-        issues.append((field, "a session cannot move to another offer"))
+        issues.append((field, "session_cannot_move"))
     return issues
 
 
@@ -219,7 +218,7 @@ async def of_offer(db: AsyncSession, offer_id: UUID) -> list[TrainingSession]:
 async def create(db: AsyncSession, access: Access, data: SessionCreate) -> TrainingSession:
     offer = await catalogue_service.get(db, data.offer_id)
     if offer is None or not may_add_to(access, offer):
-        raise out_of_scope("offer_id", "no offer in your scope has this id")
+        raise out_of_scope("offer_id", "no_offer_in_scope")
     for issue in offer_issues(offer, "offer_id"):
         raise out_of_scope(*issue)
     values = data.model_dump(exclude={"source", "external_id", "offer_id"})
@@ -264,7 +263,8 @@ async def delete(db: AsyncSession, session: TrainingSession, if_match: str | Non
     if session.seats_reserved:
         raise ProblemError(
             409,
-            f"{session.seats_reserved} seats are reserved; release them or cancel the session.",
+            "session_seats_reserved",
+            params={"seats": session.seats_reserved},
             slug="seats-reserved",
         )
     offer_id = session.offer_id
@@ -292,9 +292,7 @@ async def _seats_remaining(db: AsyncSession, session_id: UUID) -> int:
 
 async def _replay(db: AsyncSession, existing: SeatReservation, seats: int) -> ReservationRead:
     if existing.seats != seats:
-        raise reused_key(
-            "This Idempotency-Key already reserved a different number of seats in this session."
-        )
+        raise reused_key("reservation_key_reused")
     return _reservation_read(existing, await _seats_remaining(db, existing.session_id))
 
 
@@ -337,7 +335,7 @@ async def reserve(
         if twin is None:
             raise ProblemError(
                 409,
-                "A reservation with this Idempotency-Key is being processed; retry shortly.",
+                "reservation_in_progress",
                 slug="idempotency-key-in-use",
             )
         return await _replay(db, twin, seats)
@@ -353,19 +351,22 @@ async def _no_seats(db: AsyncSession, session_id: UUID, seats: int, today: date)
     if counts.status != SessionStatus.OPEN and counts.status != SessionStatus.FULL:
         return ProblemError(
             409,
-            f"Registrations are not open for this session (it is '{counts.status}').",
+            "session_not_open",
+            params={"status": counts.status},
             slug="session-not-open",
         )
     if counts.registration_deadline is not None and counts.registration_deadline < today:
         return ProblemError(
             409,
-            f"Registrations closed on {counts.registration_deadline}.",
+            "registration_closed",
+            params={"deadline": counts.registration_deadline},
             slug="registration-closed",
         )
     remaining = counts.seats_total - counts.seats_reserved
     return ProblemError(
         409,
-        f"Not enough seats left: {seats} asked, {remaining} of {counts.seats_total} left.",
+        "no_seats_left",
+        params={"seats": seats, "remaining": remaining, "total": counts.seats_total},
         slug="no-seats-left",
         extra={"seats_remaining": remaining, "seats_total": counts.seats_total},
     )
