@@ -34,7 +34,7 @@ from beneficiaries.stats.schemas import (
 from beneficiaries.stats.suppression import THRESHOLD, is_small, suppressed_in_groups
 from beneficiaries.vocabulary import POSITIVE_OUTCOMES, AgeBand, OutcomeKind, Sex
 from shared.principal import Principal, Role
-from shared.problems import invalid
+from shared.problems import invalid, msg
 from shared.reference import Sector, VulnerabilityCriterion
 
 STATS_SCOPE = "beneficiaries:stats"
@@ -167,7 +167,7 @@ async def outcomes(
 ) -> OutcomeStats:
     if year is not None and year > today.year + rollup.YEARS_AHEAD:
         last = today.year + rollup.YEARS_AHEAD
-        raise invalid([("year", f"the figures go up to {last}")], location="query")
+        raise invalid([("year", msg("year_beyond_figures", last=last))], location="query")
     scope = figures_scope(principal)
     await rollup.refresh(db, today)
     selection = Selection(scope, year, region, association_id)
