@@ -72,7 +72,7 @@ TEST_LOGS := var/test-logs
 unit-tests:
 	@mkdir -p $(TEST_LOGS); \
 	( echo "== pytest tests (the platform's processes)"; \
-	  $(PYTEST) --rootdir . tests ) > $(TEST_LOGS)/platform.log 2>&1 & platform=$$!; \
+	  $(PYTEST) --rootdir . tests --durations=30 ) > $(TEST_LOGS)/platform.log 2>&1 & platform=$$!; \
 	packages=0; for package in $(PACKAGES); do \
 		echo "== pytest $$package/tests"; \
 		$(PYTEST) --rootdir $$package $$package/tests || { packages=1; break; }; \

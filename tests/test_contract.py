@@ -101,6 +101,9 @@ def test_every_operation_documents_every_status_it_can_answer(document: dict[str
             assert "404" in statuses, where
         if any(parameter["name"].lower() == "if-match" for parameter in parameters):
             assert "412" in statuses, where
+        # A duplicate still in flight, or a key reused for another request, is a 409.
+        if any(parameter["name"].lower() == "idempotency-key" for parameter in parameters):
+            assert "409" in statuses, where
         for status, response in operation["responses"].items():
             if int(status) < 400:
                 continue

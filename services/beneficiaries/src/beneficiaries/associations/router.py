@@ -44,7 +44,7 @@ async def list_associations(
     response_model=AssociationRead,
     status_code=201,
     name="create",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_association(
     data: AssociationCreate,
