@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx2
 
-from bench.report import write_section
+from bench.report import publish
 from beneficiaries import demo as beneficiaries_demo
 from gateway.demo import DEMO_PASSWORD
 from gateway.views import adequacy
@@ -40,7 +40,6 @@ from shared.demo import Scale
 from shared.principal import Role
 from shared.testing import Keys, make_principal
 
-RESULTS = Path(__file__).parent / "results"
 COMMAND = "python -m bench adequacy_scale"
 YEAR = 2026
 REGION = "01"
@@ -182,11 +181,5 @@ def main() -> int:
         result = asyncio.run(run(Path(workdir)))
         result["seconds_total"] = round(time.perf_counter() - started, 1)
     result["targets_met"] = verdicts(result)
-    measured = time.strftime("%Y-%m-%d")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "adequacy_scale.json").write_text(
-        json.dumps({"measured": measured, **result}, indent=2) + "\n"
-    )
-    write_section(markdown(result, measured))
-    print(json.dumps(result, indent=2))
+    publish("adequacy_scale", result, markdown)
     return 0

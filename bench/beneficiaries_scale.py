@@ -22,7 +22,6 @@ Targets (issue 10): a scoped list page ≤ 25 ms median with the audit write; th
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import tempfile
@@ -36,7 +35,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bench.offers import ServiceTimer
-from bench.report import write_section
+from bench.report import publish
 from beneficiaries import demo_national
 from beneficiaries.main import create_app
 from beneficiaries.settings import Settings
@@ -56,7 +55,6 @@ from shared.testing import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_ROOT = ROOT / "services" / "beneficiaries"
-RESULTS = Path(__file__).parent / "results"
 COMMAND = "python -m bench beneficiaries_scale"
 
 PAGE_REPEATS = 60
@@ -266,11 +264,5 @@ def main() -> int:
         result = asyncio.run(run(Path(workdir)))
         result["seconds_total"] = round(time.perf_counter() - started, 1)
     result["targets_met"] = verdicts(result)
-    measured = time.strftime("%Y-%m-%d")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "beneficiaries_scale.json").write_text(
-        json.dumps({"measured": measured, **result}, indent=2) + "\n"
-    )
-    write_section(markdown(result, measured))
-    print(json.dumps(result, indent=2))
+    publish("beneficiaries_scale", result, markdown)
     return 0 if all(result["targets_met"].values()) else 1
